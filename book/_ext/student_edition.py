@@ -1,0 +1,62 @@
+"""The student edition: the same sources, problems only.
+
+When sphinx-exercise's ``hide_solutions`` is true, sphinx-exercise drops ``{solution}`` blocks, but
+not what stands *between* the gated ``{solution-start}``/``{solution-end}`` markers, nor the prose,
+code and "Beyond the question" sections around the exercises. This extension completes the job: in
+every chapter that holds exercises it keeps the titles, the section headings and the exercise
+blocks, and removes everything else; a section that then holds no exercise is removed whole.
+Pages without exercises (introduction, notation, references) are left as they are.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
+
+try:  # the node classes that make up an exercise
+    from sphinx_exercise.nodes import exercise_enumerable_node, exercise_unenumerable_node
+
+    EXERCISE_NODES: tuple[type, ...] = (exercise_enumerable_node, exercise_unenumerable_node)
+except ImportError:  # pragma: no cover - sphinx-exercise is a requirement of the book
+    EXERCISE_NODES = ()
+
+KEEP_ALWAYS = (nodes.title, nodes.target)
+
+
+def _has_exercise(node: nodes.Node) -> bool:
+    return any(True for _ in node.findall(lambda n: isinstance(n, EXERCISE_NODES)))
+
+
+def _prune(section: nodes.Element) -> bool:
+    """Strip ``section`` to its headings and exercises; return whether anything worth keeping is left."""
+    for child in list(section.children):
+        if isinstance(child, KEEP_ALWAYS) or isinstance(child, EXERCISE_NODES):
+            continue
+        if isinstance(child, nodes.section) and _has_exercise(child):
+            _prune(child)
+            continue
+        section.remove(child)
+    return _has_exercise(section)
+
+
+class StudentEdition(SphinxTransform):
+    """Reduce every chapter with exercises to its questions (only when ``hide_solutions`` is set)."""
+
+    # After sphinx-exercise has merged its gated directives (priority 10).
+    default_priority = 900
+
+    def apply(self) -> None:
+        if not self.config.hide_solutions or not _has_exercise(self.document):
+            return
+        for top in [n for n in self.document.children if isinstance(n, nodes.section)]:
+            _prune(top)
+        # Notebook-level leftovers outside any section (e.g. the first code cell) go too.
+        for child in list(self.document.children):
+            if not isinstance(child, (nodes.section,) + KEEP_ALWAYS):
+                self.document.remove(child)
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_transform(StudentEdition)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

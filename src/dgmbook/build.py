@@ -1,0 +1,217 @@
+"""Book infrastructure: build variants of the book from the one ``_config.yml``.
+
+This module is not about generative models; it is what ``tasks.py`` and the test suite use to build
+the book in its variants without copying the configuration:
+
+- the **test build**: every notebook executed from scratch, warnings as errors, and optionally a
+  local copy of MathJax so that pages render in a browser with no internet;
+- the **student edition**: the same sources with ``hide_solutions`` set (see ``book/_ext``);
+- a **chapter build**: only one chapter executed, its warnings reported;
+- **sync**: regenerate each chapter's paired ``.ipynb`` (jupytext) for the Colab/Binder buttons.
+
+Run as ``python -m dgmbook.build {student,chapter,sync} ...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "_config.yml"
+TOC = ROOT / "_toc.yml"
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+
+__all__ = ["BuildResult", "build_book", "chapter_sources", "load_config", "sync_notebooks"]
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: its exit code, its log, and where the HTML is."""
+
+    returncode: int
+    log: str
+    html_dir: Path
+    seconds: float
+
+    @property
+    def warnings(self) -> list[str]:
+        """Lines of the log that Sphinx reported as warnings or errors."""
+        pattern = re.compile(r"(WARNING|ERROR|CRITICAL)\b")
+        return [line for line in _strip_ansi(self.log).splitlines() if pattern.search(line)
+                and "Kernel is running over TCP" not in line]
+
+
+def _strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def load_config() -> dict:
+    """The book's ``_config.yml`` as a dictionary."""
+    return yaml.safe_load(CONFIG.read_text(encoding="utf8"))
+
+
+def chapter_sources() -> list[Path]:
+    """Every page in ``_toc.yml`` that is a notebook (a ``.md`` with a jupytext header), in order."""
+    toc = yaml.safe_load(TOC.read_text(encoding="utf8"))
+    files: list[str] = [toc["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    walk(toc.get("chapters", []))
+    pages = [ROOT / f"{name}.md" for name in files]
+    return [page for page in pages if page.read_text(encoding="utf8").startswith("---\njupytext:")]
+
+
+def _write_config(overrides: dict, directory: Path) -> Path:
+    """Write ``_config.yml`` merged with ``overrides`` into ``directory``; return its path."""
+    config = copy.deepcopy(load_config())
+
+    def merge(base: dict, extra: dict) -> None:
+        for key, value in extra.items():
+            if isinstance(value, dict) and isinstance(base.get(key), dict):
+                merge(base[key], value)
+            else:
+                base[key] = value
+
+    merge(config, overrides)
+    # Local extensions are found relative to the configuration file: make the paths absolute.
+    local = config.get("sphinx", {}).get("local_extensions", {}) or {}
+    for name, path in local.items():
+        local[name] = str((ROOT / path).resolve())
+    path = directory / "_config.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf8")
+    return path
+
+
+def build_book(
+    output: Path,
+    *,
+    execute: str = "force",
+    only_execute: Path | None = None,
+    mathjax_dir: Path | None = None,
+    student: bool = False,
+    extra_args: tuple[str, ...] = (),
+) -> BuildResult:
+    """Build the book into ``output/_build/html`` with warnings as errors (``-W -n --keep-going``).
+
+    Parameters
+    ----------
+    output : Path
+        Folder for the build (``--path-output``).
+    execute : {"force", "cache", "off"}
+        myst-nb's execution mode; the test build uses ``"force"``.
+    only_execute : Path, optional
+        Execute this chapter only (the others are built without outputs).
+    mathjax_dir : Path, optional
+        A local MathJax 3 ``es5`` folder; it is copied next to the pages and used instead of the CDN.
+    student : bool
+        Build the problems-only student edition.
+    """
+    output = Path(output).resolve()
+    output.mkdir(parents=True, exist_ok=True)
+    sphinx_config: dict = {}
+    overrides: dict = {"execute": {"execute_notebooks": execute}, "sphinx": {"config": sphinx_config}}
+    if only_execute is not None:
+        others = [str(p.relative_to(ROOT)) for p in chapter_sources() if p.resolve() != Path(only_execute).resolve()]
+        overrides["execute"]["exclude_patterns"] = others
+        # Pages that were not executed have no glued values; only the executed chapter is judged.
+        sphinx_config["suppress_warnings"] = ["mystnb.glue"]
+    if student:
+        overrides["title"] = load_config()["title"] + " (student edition)"
+        overrides["execute"]["execute_notebooks"] = "off"
+        sphinx_config["hide_solutions"] = True
+        # Solutions, and with them every glued number, are removed from the student edition.
+        sphinx_config["suppress_warnings"] = ["mystnb.glue"]
+    if mathjax_dir is not None:
+        sphinx_config["mathjax_path"] = "mathjax/tex-mml-chtml.js"
+    with tempfile.TemporaryDirectory() as tmp:
+        config_path = _write_config(overrides, Path(tmp))
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [str(JUPYTER_BOOK), "build", str(ROOT), "--config", str(config_path),
+             "--path-output", str(output), "-W", "-n", "--keep-going", "--all", *extra_args],
+            cwd=ROOT, capture_output=True, text=True,
+        )
+        seconds = time.perf_counter() - start
+    html_dir = output / "_build" / "html"
+    if mathjax_dir is not None and proc.returncode == 0:
+        shutil.copytree(mathjax_dir, html_dir / "_static" / "mathjax", dirs_exist_ok=True)
+    return BuildResult(proc.returncode, proc.stdout + proc.stderr, html_dir, seconds)
+
+
+def sync_notebooks(check: bool = False) -> list[Path]:
+    """Regenerate (or with ``check``, compare) the paired ``.ipynb`` of every chapter.
+
+    The paired notebook carries no outputs: it is what Colab and Binder open.
+    Returns the chapters whose ``.ipynb`` is missing or out of date.
+    """
+    import jupytext
+
+    stale = []
+    for source in chapter_sources():
+        notebook = jupytext.read(source)
+        text = jupytext.writes(notebook, fmt="ipynb")
+        target = source.with_suffix(".ipynb")
+        if not target.exists() or target.read_text(encoding="utf8") != text:
+            stale.append(source)
+            if not check:
+                target.write_text(text, encoding="utf8")
+    return stale
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dgmbook.build", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    student = sub.add_parser("student", help="build the student edition")
+    student.add_argument("--output", type=Path, default=ROOT / "_build_student")
+    chapter = sub.add_parser("chapter", help="execute and build one chapter, report its warnings")
+    chapter.add_argument("source", type=Path)
+    sync = sub.add_parser("sync", help="regenerate the paired notebooks")
+    sync.add_argument("--check", action="store_true", help="only report stale notebooks")
+    args = parser.parse_args(argv)
+
+    if args.command == "student":
+        result = build_book(args.output, student=True)
+        print(result.log[-3000:] if result.returncode else "")
+        print(f"student edition: {result.html_dir / 'index.html'} ({result.seconds:.0f} s)")
+        return result.returncode
+    if args.command == "chapter":
+        source = (ROOT / args.source).resolve() if not args.source.is_absolute() else args.source
+        if source not in [p.resolve() for p in chapter_sources()]:
+            parser.error(f"{args.source} is not a chapter listed in _toc.yml")
+        result = build_book(ROOT / "_build" / "chapter", execute="force", only_execute=source)
+        mine = [w for w in result.warnings if source.name in w or source.stem in w]
+        timing = re.findall(r"Executed notebook in ([0-9.]+) seconds", result.log)
+        for line in mine:
+            print(line)
+        if result.returncode and not mine:
+            print(result.log[-5000:])
+        page = result.html_dir / source.relative_to(ROOT).with_suffix(".html")
+        print(f"\n{source.name}: executed in {timing[0] if timing else '?'} s; "
+              f"{len(mine)} warning(s) of its own; page: {page}")
+        return 1 if mine or (result.returncode and not result.warnings) else 0
+    if args.command == "sync":
+        stale = sync_notebooks(check=args.check)
+        for path in stale:
+            print(f"{'stale' if args.check else 'wrote'}: {path.with_suffix('.ipynb').relative_to(ROOT)}")
+        return 1 if (args.check and stale) else 0
+    return 2  # pragma: no cover
+
+
+if __name__ == "__main__":
+    sys.exit(_main())

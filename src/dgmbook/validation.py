@@ -1,0 +1,143 @@
+"""Argument checks shared by the package's public functions.
+
+Every public function validates its input here and raises a ``ValueError`` or ``TypeError`` that
+names the offending argument and the allowed range, so a reader never meets a NaN, a silent
+broadcast, or a traceback deep inside numpy. Internal helpers trust their callers.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "as_float_array",
+    "as_binary_array",
+    "check_positive",
+    "check_probability",
+    "check_int",
+    "check_random_state",
+]
+
+
+def as_float_array(
+    name: str,
+    value: Any,
+    *,
+    ndim: int | tuple[int, ...] | None = None,
+    shape: tuple[int | None, ...] | None = None,
+    allow_empty: bool = False,
+) -> np.ndarray:
+    """Convert ``value`` to a finite float64 array, checking its dimensions and shape.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in error messages.
+    value : array_like
+        Numbers (bool and complex are rejected).
+    ndim : int or tuple of int, optional
+        Allowed number(s) of dimensions.
+    shape : tuple of (int or None), optional
+        Required shape; ``None`` entries match any length.
+    allow_empty : bool, default False
+        Whether an array with zero elements is accepted.
+
+    Returns
+    -------
+    numpy.ndarray
+        The values as float64.
+    """
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be array-like of numbers ({exc})") from None
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must contain real numbers, got dtype {arr.dtype}")
+    if arr.dtype.kind == "b":
+        raise TypeError(f"{name} must contain real numbers, not booleans")
+    arr = arr.astype(np.float64, copy=False)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            raise ValueError(f"{name} must have ndim in {allowed}, got shape {arr.shape}")
+    if shape is not None:
+        if arr.ndim != len(shape) or any(
+            want is not None and got != want for got, want in zip(arr.shape, shape)
+        ):
+            want_text = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+            raise ValueError(f"{name} must have shape {want_text}, got {arr.shape}")
+    if arr.size == 0 and not allow_empty:
+        raise ValueError(f"{name} must not be empty")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    return arr
+
+
+def as_binary_array(name: str, value: Any, *, ndim: int | None = None) -> np.ndarray:
+    """Convert ``value`` to a float64 array whose entries are all exactly 0 or 1."""
+    arr = np.asarray(value)
+    if arr.dtype.kind == "b":
+        arr = arr.astype(np.float64)
+    arr = as_float_array(name, arr, ndim=ndim)
+    if not np.all((arr == 0.0) | (arr == 1.0)):
+        raise ValueError(f"{name} must be binary (entries 0 or 1)")
+    return arr
+
+
+def _check_real_scalar(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as a float after checking it is a finite number > 0 (or >= 0)."""
+    value = _check_real_scalar(name, value)
+    if value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be {bound}, got {value}")
+    return value
+
+
+def check_probability(name: str, value: Any, *, open_low: bool = True, open_high: bool = False) -> float:
+    """Return ``value`` as a float after checking it lies in (0, 1] (ends configurable)."""
+    value = _check_real_scalar(name, value)
+    low_ok = value > 0 if open_low else value >= 0
+    high_ok = value < 1 if open_high else value <= 1
+    if not (low_ok and high_ok):
+        interval = ("(" if open_low else "[") + "0, 1" + (")" if open_high else "]")
+        raise ValueError(f"{name} must lie in {interval}, got {value}")
+    return value
+
+
+def check_int(name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return ``value`` as an int after checking it is an integer within [minimum, maximum]."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    return value
+
+
+def check_random_state(random_state: Any) -> np.random.Generator:
+    """Turn ``random_state`` (None, an int seed or a Generator) into a ``numpy.random.Generator``.
+
+    ``None`` gives a fresh, unseeded generator; chapters and tests always pass a seed.
+    """
+    if random_state is None or isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    raise TypeError(
+        "random_state must be None, an int seed or a numpy.random.Generator, "
+        f"got {type(random_state).__name__}"
+    )

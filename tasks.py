@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""The book's commands. Needs only Python 3.11; everything else is installed into ``.venv``.
+
+    python3 tasks.py book                  build the whole book to _build/html (notebooks executed,
+                                           outputs cached between builds, warnings are errors)
+    python3 tasks.py test [PYTEST ARGS]    run the whole test suite (unit tests, a from-scratch book
+                                           build, the student edition, the page tests in Chromium)
+    python3 tasks.py student               build the problems-only student edition to _build_student/html
+    python3 tasks.py chapter FILE          execute one chapter and build it; report its warnings
+    python3 tasks.py sync                  regenerate the paired .ipynb of every chapter (jupytext)
+
+Each command creates ``.venv`` on first use and reinstalls only when a requirements file changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / "python"
+
+
+def _requirements_digest(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files + [ROOT / "pyproject.toml"]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def ensure_venv(requirements: str) -> None:
+    """Create ``.venv`` if needed and install ``requirements`` unless already installed."""
+    files = [ROOT / requirements]
+    if requirements == "requirements-dev.txt":
+        files.append(ROOT / "requirements.txt")
+    stamp = VENV / f".installed-{requirements}-{_requirements_digest(files)}"
+    if stamp.exists():
+        return
+    if not PYTHON.exists():
+        print(f"Creating a virtual environment in {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print(f"Installing {requirements} into {VENV} ...", flush=True)
+    run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+    run([str(PYTHON), "-m", "pip", "install", "--quiet", "-r", str(ROOT / requirements)])
+    for old in VENV.glob(f".installed-{requirements}-*"):
+        old.unlink()
+    stamp.touch()
+
+
+def run(cmd: list[str], **kwargs) -> None:
+    """Run ``cmd`` from the repository root; exit with its code if it fails."""
+    result = subprocess.run(cmd, cwd=ROOT, **kwargs)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def cmd_book(args: list[str]) -> None:
+    ensure_venv("requirements.txt")
+    run([str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going", *args])
+    print(f"\nThe book is at {ROOT / '_build' / 'html' / 'index.html'}")
+
+
+def cmd_test(args: list[str]) -> None:
+    ensure_venv("requirements-dev.txt")
+    run([str(PYTHON), "-m", "pytest", *args])
+
+
+def cmd_student(args: list[str]) -> None:
+    ensure_venv("requirements.txt")
+    run([str(PYTHON), "-m", "dgmbook.build", "student", "--output", str(ROOT / "_build_student"), *args])
+
+
+def cmd_chapter(args: list[str]) -> None:
+    if len(args) != 1:
+        sys.exit("usage: python3 tasks.py chapter book/<chapter>.md")
+    ensure_venv("requirements.txt")
+    run([str(PYTHON), "-m", "dgmbook.build", "chapter", args[0]])
+
+
+def cmd_sync(args: list[str]) -> None:
+    ensure_venv("requirements.txt")
+    run([str(PYTHON), "-m", "dgmbook.build", "sync", *args])
+
+
+COMMANDS = {
+    "book": cmd_book,
+    "test": cmd_test,
+    "student": cmd_student,
+    "chapter": cmd_chapter,
+    "sync": cmd_sync,
+}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        sys.exit(__doc__)
+    COMMANDS[sys.argv[1]](sys.argv[2:])
