@@ -194,7 +194,7 @@ def _main(argv: list[str] | None = None) -> int:
         source = (ROOT / args.source).resolve() if not args.source.is_absolute() else args.source
         if source not in [p.resolve() for p in chapter_sources()]:
             parser.error(f"{args.source} is not a chapter listed in _toc.yml")
-        result = build_book(ROOT / "_build" / "chapter", execute="force", only_execute=source)
+        result = build_book(ROOT / "_build" / f"chapter-{source.stem}", execute="force", only_execute=source)
         mine = [w for w in result.warnings if source.name in w or source.stem in w]
         timing = re.findall(r"Executed notebook in ([0-9.]+) seconds", result.log)
         for line in mine:
