@@ -1,0 +1,164 @@
+"""Tests of dgmbook.inference: the three tests, their exact sizes, the Normal-mean intervals."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from dgmbook.inference import (
+    EXPONENTIAL_TESTS,
+    INTERVAL_METHODS,
+    chi2_pvalue,
+    exponential_mle_z_cdf,
+    exponential_rejection_probability,
+    exponential_test_statistics,
+    likelihood_ratio_statistic,
+    normal_mean_interval,
+    normal_mean_interval_coverage,
+    score_statistic,
+    wald_statistic,
+)
+
+CRIT = stats.chi2.isf(0.05, 1)
+
+
+def test_exponential_statistics_match_definitions():
+    x = np.array([0.2, 1.1, 0.7, 3.0, 0.05])
+    rate0 = 0.8
+    n, xbar = x.size, x.mean()
+    ll = lambda r: stats.expon.logpdf(x, scale=1 / r).sum()  # noqa: E731
+    rate_hat = 1 / xbar
+    got = exponential_test_statistics(x, rate0)
+    assert got.likelihood_ratio == pytest.approx(2 * (ll(rate_hat) - ll(rate0)), rel=1e-12)
+    assert got.score == pytest.approx((n / rate0 - x.sum()) ** 2 / (n / rate0**2), rel=1e-12)
+    assert got.wald_rate == pytest.approx((rate_hat - rate0) ** 2 * n / rate_hat**2, rel=1e-12)
+    assert got.wald_mean == pytest.approx((xbar - 1 / rate0) ** 2 * n / xbar**2, rel=1e-12)
+    # In the rate parametrisation Wald and score coincide exactly.
+    assert got.wald_rate == pytest.approx(got.score, rel=1e-12)
+
+
+def test_exponential_statistics_vectorised_over_leading_axes():
+    rng = np.random.default_rng(0)
+    x = rng.exponential(size=(3, 4, 7))
+    got = exponential_test_statistics(x, 1.3)
+    assert got.score.shape == (3, 4)
+    one = exponential_test_statistics(x[2, 1], 1.3)
+    assert got.likelihood_ratio[2, 1] == pytest.approx(one.likelihood_ratio)
+
+
+def test_statistics_vanish_at_the_mle():
+    x = np.array([0.5, 1.5])  # mean 1, MLE rate 1
+    got = exponential_test_statistics(x, 1.0)
+    for value in got:
+        assert value == pytest.approx(0.0, abs=1e-14)
+
+
+@pytest.mark.parametrize("test", EXPONENTIAL_TESTS)
+@pytest.mark.parametrize("n", [5, 40])
+def test_exact_rejection_probability_matches_simulation(test, n):
+    rng = np.random.default_rng(10 + n)
+    reps, rate0 = 40_000, 2.0
+    for rate in (2.0, 2.8):
+        x = rng.exponential(1 / rate, size=(reps, n))
+        reject = getattr(exponential_test_statistics(x, rate0), test) > CRIT
+        p_hat = reject.mean()
+        se = np.sqrt(p_hat * (1 - p_hat) / reps)
+        exact = exponential_rejection_probability(rate, rate0, n, test)
+        assert abs(p_hat - exact) < 4 * se
+
+
+def test_exact_size_tends_to_nominal_and_power_to_one():
+    for test in EXPONENTIAL_TESTS:
+        assert exponential_rejection_probability(1.0, 1.0, 100_000, test) == pytest.approx(0.05, abs=1e-3)
+        assert exponential_rejection_probability(1.5, 1.0, 2000, test) > 0.999
+    powers = exponential_rejection_probability(np.array([1.0, 1.2, 1.5]), 1.0, 50, "likelihood_ratio")
+    assert powers.shape == (3,)
+    assert np.all(np.diff(powers) > 0)
+
+
+def test_generic_statistics_and_pvalue():
+    np.testing.assert_allclose(score_statistic([2.0, -2.0], 4.0), [1.0, 1.0])
+    assert wald_statistic(3.0, 1.0, 0.5) == pytest.approx(2.0)
+    assert likelihood_ratio_statistic(-1.0, -2.5) == pytest.approx(3.0)
+    assert chi2_pvalue(CRIT) == pytest.approx(0.05)
+    assert chi2_pvalue(0.0, df=2) == pytest.approx(1.0)
+
+
+def test_mle_z_cdf_matches_simulation_and_limits():
+    rng = np.random.default_rng(4)
+    n, rate = 8, 3.0
+    z = np.sqrt(n) * (1 / rng.exponential(1 / rate, size=(100_000, n)).mean(axis=1) / rate - 1)
+    for q in (-1.0, 0.0, 1.5):
+        p_hat = (z <= q).mean()
+        assert abs(p_hat - exponential_mle_z_cdf(q, n)) < 4 * np.sqrt(p_hat * (1 - p_hat) / z.size)
+    assert exponential_mle_z_cdf(-np.sqrt(n) - 0.1, n) == 0.0
+    grid = np.linspace(-3, 3, 61)
+    assert np.max(np.abs(exponential_mle_z_cdf(grid, 200_000) - stats.norm.cdf(grid))) < 2e-3
+
+
+def test_intervals_formulas():
+    x = np.array([1.0, 2.0, 4.0, 7.0])
+    n, xbar = 4, 3.5
+    lo, hi = normal_mean_interval(x, 0.9, "known", sigma=2.0)
+    z = stats.norm.ppf(0.95)
+    assert (lo, hi) == pytest.approx((xbar - z, xbar + z))
+    lo, hi = normal_mean_interval(x, 0.9, "plugin")
+    assert hi - lo == pytest.approx(2 * z * x.std() / 2)
+    lo, hi = normal_mean_interval(x, 0.9, "t")
+    ref = stats.t.interval(0.9, n - 1, loc=xbar, scale=stats.sem(x))
+    assert (lo, hi) == pytest.approx(ref)
+
+
+@pytest.mark.parametrize("method", INTERVAL_METHODS)
+def test_interval_coverage_matches_simulation(method):
+    rng = np.random.default_rng(5)
+    n, reps, mu, sigma = 4, 50_000, -1.0, 2.0
+    x = rng.normal(mu, sigma, size=(reps, n))
+    lo, hi = normal_mean_interval(x, 0.95, method, sigma=sigma if method == "known" else None)
+    assert lo.shape == (reps,)
+    cover = ((lo <= mu) & (mu <= hi)).mean()
+    se = np.sqrt(cover * (1 - cover) / reps)
+    assert abs(cover - normal_mean_interval_coverage(n, 0.95, method)) < 4 * se
+
+
+def test_plugin_coverage_undercovers_and_converges():
+    cov = [normal_mean_interval_coverage(n, 0.95, "plugin") for n in (2, 5, 20, 100, 10_000)]
+    assert np.all(np.diff(cov) > 0)
+    assert cov[0] < 0.7
+    assert cov[-1] == pytest.approx(0.95, abs=1e-4)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: exponential_test_statistics([1.0, -1.0], 1.0), "x"),
+    (lambda: exponential_test_statistics([0.0, 0.0], 1.0), "x"),
+    (lambda: exponential_test_statistics(1.0, 1.0), "x"),
+    (lambda: exponential_test_statistics([1.0], 0.0), "rate0"),
+    (lambda: exponential_rejection_probability(-1.0, 1.0, 5, "score"), "rate"),
+    (lambda: exponential_rejection_probability(1.0, 1.0, 0, "score"), "n"),
+    (lambda: exponential_rejection_probability(1.0, 1.0, 5, "rao"), "test"),
+    (lambda: exponential_rejection_probability(1.0, 1.0, 5, "score", level=1.0), "level"),
+    (lambda: score_statistic(1.0, 0.0), "information"),
+    (lambda: wald_statistic(1.0, 0.0, -1.0), "information"),
+    (lambda: likelihood_ratio_statistic(-3.0, -1.0), "loglik_hat"),
+    (lambda: chi2_pvalue(-1.0), "statistic"),
+    (lambda: exponential_mle_z_cdf(0.0, 0), "n"),
+    (lambda: normal_mean_interval([1.0], 0.95, "t"), "n >= 2"),
+    (lambda: normal_mean_interval([1.0, 2.0], 0.95, "plugin", sigma=1.0), "sigma"),
+    (lambda: normal_mean_interval([1.0, 2.0], 0.95, "known"), "sigma"),
+    (lambda: normal_mean_interval([1.0, 2.0], 0.95, "known", sigma=-1.0), "sigma"),
+    (lambda: normal_mean_interval([1.0, 2.0], 0.0, "t"), "level"),
+    (lambda: normal_mean_interval([1.0, 2.0], 0.95, "bootstrap"), "method"),
+    (lambda: normal_mean_interval_coverage(1, 0.95, "t"), "n"),
+])
+def test_bad_input_value_errors(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: exponential_test_statistics(["a"], 1.0), "x"),
+    (lambda: exponential_rejection_probability(1.0, 1.0, 5.5, "score"), "n"),
+    (lambda: normal_mean_interval([True, False], 0.95, "t"), "x"),
+])
+def test_bad_input_type_errors(call, match):
+    with pytest.raises(TypeError, match=match):
+        call()

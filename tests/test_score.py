@@ -1,0 +1,153 @@
+"""Tests of dgmbook.score: closed-form scores and informations against SciPy and finite differences."""
+
+import numpy as np
+import pytest
+from scipy import optimize, stats
+
+from dgmbook.score import (
+    cauchy_location_fisher_information,
+    cauchy_location_loglik,
+    cauchy_location_score,
+    exponential_fisher_information,
+    exponential_score,
+    fisher_scoring,
+    monte_carlo_fisher_information,
+    normal_fisher_information,
+    normal_score,
+)
+
+H = 1e-6
+
+
+def test_normal_score_is_derivative_of_scipy_logpdf():
+    x = np.array([-1.3, 0.2, 2.5])
+    mu, var = 0.4, 1.7
+    got = normal_score(x, mu, var)
+    assert got.shape == (3, 2)
+    logpdf = lambda m, v: stats.norm.logpdf(x, m, np.sqrt(v))  # noqa: E731
+    d_mu = (logpdf(mu + H, var) - logpdf(mu - H, var)) / (2 * H)
+    d_var = (logpdf(mu, var + H) - logpdf(mu, var - H)) / (2 * H)
+    np.testing.assert_allclose(got[:, 0], d_mu, rtol=1e-6)
+    np.testing.assert_allclose(got[:, 1], d_var, rtol=1e-6)
+
+
+def test_exponential_score_is_derivative_of_scipy_logpdf():
+    x = np.array([0.0, 0.3, 4.0])
+    rate = 2.5
+    logpdf = lambda r: stats.expon.logpdf(x, scale=1 / r)  # noqa: E731
+    fd = (logpdf(rate + H) - logpdf(rate - H)) / (2 * H)
+    np.testing.assert_allclose(exponential_score(x, rate), fd, rtol=1e-6, atol=1e-8)
+
+
+def test_cauchy_score_is_derivative_of_loglik_and_matches_scipy():
+    x = np.array([-3.0, 0.1, 0.5, 7.0])
+    loc, scale = 0.3, 1.5
+    np.testing.assert_allclose(cauchy_location_loglik(x, loc, scale),
+                               stats.cauchy.logpdf(x, loc, scale).sum(), rtol=1e-12)
+    fd = (cauchy_location_loglik(x, loc + H, scale) - cauchy_location_loglik(x, loc - H, scale)) / (2 * H)
+    np.testing.assert_allclose(cauchy_location_score(x, loc, scale), fd, rtol=1e-6)
+    vec = cauchy_location_score(x, np.array([loc, loc + 1]), scale)
+    assert vec.shape == (2,)
+    assert vec[0] == pytest.approx(cauchy_location_score(x, loc, scale))
+
+
+def test_informations_match_numerical_expectations():
+    # E[s s^T] by quadrature against the density, for each family.
+    var = 0.7
+    grid = np.linspace(-12, 12, 200001) * np.sqrt(var)
+    dens = stats.norm.pdf(grid, 0.0, np.sqrt(var))
+    s = normal_score(grid, 0.0, var)
+    info = np.trapezoid(s[:, :, None] * s[:, None, :] * dens[:, None, None], grid, axis=0)
+    np.testing.assert_allclose(info, normal_fisher_information(var), atol=1e-6)
+    rate = 1.8
+    grid = np.linspace(0, 40, 400001)
+    e_info = np.trapezoid(exponential_score(grid, rate) ** 2 * stats.expon.pdf(grid, scale=1 / rate), grid)
+    assert e_info == pytest.approx(exponential_fisher_information(rate), rel=1e-6)
+    scale = 0.6
+    grid = np.linspace(-3000, 3000, 2_000_001)
+    r = grid
+    c_info = np.trapezoid((2 * r / (scale**2 + r * r)) ** 2 * stats.cauchy.pdf(grid, 0, scale), grid)
+    assert c_info == pytest.approx(cauchy_location_fisher_information(scale), rel=1e-5)
+
+
+def test_exponential_information_vectorised():
+    rates = np.array([0.5, 1.0, 4.0])
+    np.testing.assert_allclose(exponential_fisher_information(rates), 1 / rates**2)
+    assert isinstance(exponential_fisher_information(2.0), float)
+
+
+def test_monte_carlo_information_within_standard_errors():
+    rng = np.random.default_rng(1)
+    var = 2.0
+    s = normal_score(rng.normal(0.0, np.sqrt(var), 50_000), 0.0, var)
+    est, se = monte_carlo_fisher_information(s)
+    assert est.shape == se.shape == (2, 2)
+    z = (est - normal_fisher_information(var)) / se
+    assert np.all(np.abs(z) < 4)
+    est1, se1 = monte_carlo_fisher_information(s[:, 0])
+    assert est1.shape == ()
+    assert abs(est1 - 1 / var) < 4 * se1
+
+
+def test_fisher_scoring_finds_cauchy_mle():
+    rng = np.random.default_rng(2)
+    x = 1.5 + rng.standard_cauchy(80)
+    n = x.size
+    result = fisher_scoring(lambda th: cauchy_location_score(x, th[0]),
+                            lambda th: np.array([[n * cauchy_location_fisher_information()]]),
+                            np.median(x))
+    assert result.converged
+    assert result.path.shape == (result.n_iter + 1, 1)
+    ref = optimize.minimize_scalar(lambda t: -cauchy_location_loglik(x, t),
+                                   bracket=(np.median(x) - 1, np.median(x) + 1), tol=1e-12)
+    assert result.theta[0] == pytest.approx(ref.x, abs=1e-6)
+    assert abs(cauchy_location_score(x, result.theta[0])) < 1e-8
+
+
+def test_fisher_scoring_two_parameters_normal():
+    rng = np.random.default_rng(3)
+    x = rng.normal(2.0, 3.0, 400)
+    n = x.size
+    result = fisher_scoring(lambda th: normal_score(x, th[0], th[1]).sum(axis=0),
+                            lambda th: n * normal_fisher_information(th[1]),
+                            [0.0, 1.0], max_iter=200)
+    assert result.converged
+    np.testing.assert_allclose(result.theta, [x.mean(), x.var()], rtol=1e-8)
+
+
+def test_fisher_scoring_reports_non_convergence():
+    result = fisher_scoring(lambda th: np.array([1.0]), lambda th: np.eye(1), 0.0, max_iter=3)
+    assert not result.converged
+    assert result.n_iter == 3
+    assert result.theta[0] == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: normal_score([1.0], 0.0, 0.0), "sigma2"),
+    (lambda: normal_score([1.0], 0.0, -1.0), "sigma2"),
+    (lambda: normal_score([np.nan], 0.0, 1.0), "x"),
+    (lambda: normal_score([1.0], [0.0, 1.0], 1.0), "mu"),
+    (lambda: normal_fisher_information(-2.0), "sigma2"),
+    (lambda: exponential_score([1.0, -0.1], 1.0), "x"),
+    (lambda: exponential_score([1.0], 0.0), "rate"),
+    (lambda: exponential_fisher_information([1.0, -1.0]), "rate"),
+    (lambda: cauchy_location_score([[1.0]], 0.0), "x"),
+    (lambda: cauchy_location_loglik([1.0], 0.0, scale=0.0), "scale"),
+    (lambda: monte_carlo_fisher_information([1.0]), "scores"),
+    (lambda: fisher_scoring(lambda t: t, lambda t: np.eye(1), 0.0, max_iter=0), "max_iter"),
+    (lambda: fisher_scoring(lambda t: t, lambda t: np.eye(1), 0.0, tol=-1.0), "tol"),
+])
+def test_bad_input_value_errors(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: normal_score(["a"], 0.0, 1.0), "x"),
+    (lambda: normal_score([1.0], 0.0, "1"), "sigma2"),
+    (lambda: fisher_scoring(None, lambda t: np.eye(1), 0.0), "score"),
+    (lambda: fisher_scoring(lambda t: t, 3, 0.0), "information"),
+])
+def test_bad_input_type_errors(call, match):
+    with pytest.raises(TypeError, match=match):
+        call()
