@@ -77,9 +77,9 @@ def chapter_sources() -> list[Path]:
     return [page for page in pages if page.read_text(encoding="utf8").startswith("---\njupytext:")]
 
 
-def _write_config(overrides: dict, directory: Path) -> Path:
-    """Write ``_config.yml`` merged with ``overrides`` into ``directory``; return its path."""
-    config = copy.deepcopy(load_config())
+def _write_config(overrides: dict, directory: Path, root: Path = ROOT) -> Path:
+    """Write ``root``'s ``_config.yml`` merged with ``overrides`` into ``directory``; return its path."""
+    config = copy.deepcopy(yaml.safe_load((root / "_config.yml").read_text(encoding="utf8")))
 
     def merge(base: dict, extra: dict) -> None:
         for key, value in extra.items():
@@ -92,7 +92,7 @@ def _write_config(overrides: dict, directory: Path) -> Path:
     # Local extensions are found relative to the configuration file: make the paths absolute.
     local = config.get("sphinx", {}).get("local_extensions", {}) or {}
     for name, path in local.items():
-        local[name] = str((ROOT / path).resolve())
+        local[name] = str((root / path).resolve())
     path = directory / "_config.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf8")
     return path
@@ -106,6 +106,7 @@ def build_book(
     mathjax_dir: Path | None = None,
     student: bool = False,
     extra_args: tuple[str, ...] = (),
+    root: Path = ROOT,
 ) -> BuildResult:
     """Build the book into ``output/_build/html`` with warnings as errors (``-W -n --keep-going``).
 
@@ -121,6 +122,8 @@ def build_book(
         A local MathJax 3 ``es5`` folder; it is copied next to the pages and used instead of the CDN.
     student : bool
         Build the problems-only student edition.
+    root : Path
+        The book's root folder (``_config.yml``, ``_toc.yml``); the tests build small broken books.
     """
     output = Path(output).resolve()
     output.mkdir(parents=True, exist_ok=True)
@@ -140,12 +143,12 @@ def build_book(
     if mathjax_dir is not None:
         sphinx_config["mathjax_path"] = "mathjax/tex-mml-chtml.js"
     with tempfile.TemporaryDirectory() as tmp:
-        config_path = _write_config(overrides, Path(tmp))
+        config_path = _write_config(overrides, Path(tmp), root=Path(root))
         start = time.perf_counter()
         proc = subprocess.run(
-            [str(JUPYTER_BOOK), "build", str(ROOT), "--config", str(config_path),
+            [str(JUPYTER_BOOK), "build", str(root), "--config", str(config_path),
              "--path-output", str(output), "-W", "-n", "--keep-going", "--all", *extra_args],
-            cwd=ROOT, capture_output=True, text=True,
+            cwd=root, capture_output=True, text=True,
         )
         seconds = time.perf_counter() - start
     html_dir = output / "_build" / "html"

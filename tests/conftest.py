@@ -1,0 +1,68 @@
+"""Shared fixtures: one from-scratch build of the whole book serves every test that reads pages.
+
+The build executes every notebook (``execute_notebooks: force``) with warnings as errors. When a
+local MathJax 3 can be had (``DGMBOOK_MATHJAX_DIR``, a cached copy, or ``npm pack mathjax@3``), the
+pages load it instead of the CDN, so that the browser tests can typeset every equation offline.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from dgmbook.build import ROOT, build_book
+
+MATHJAX_VERSION = "3.2.2"
+CACHE = ROOT / ".cache"
+
+#: Set (to anything but "" or "0") where the browser test must run: CI sets it.
+REQUIRE_BROWSER = os.environ.get("DGMBOOK_REQUIRE_BROWSER", "") not in ("", "0")
+
+
+def _local_mathjax() -> tuple[Path | None, str]:
+    """Return MathJax's ``es5`` folder and how it was found, or ``None`` and why not."""
+    given = os.environ.get("DGMBOOK_MATHJAX_DIR")
+    if given:
+        path = Path(given)
+        return (path, "DGMBOOK_MATHJAX_DIR") if (path / "tex-mml-chtml.js").exists() else (None, f"no tex-mml-chtml.js in {path}")
+    es5 = CACHE / f"mathjax-{MATHJAX_VERSION}" / "package" / "es5"
+    if (es5 / "tex-mml-chtml.js").exists():
+        return es5, "cache"
+    npm = shutil.which("npm")
+    if npm is None:
+        return None, "npm is not installed, so MathJax cannot be fetched"
+    CACHE.mkdir(exist_ok=True)
+    proc = subprocess.run([npm, "pack", f"mathjax@{MATHJAX_VERSION}", "--silent"], cwd=CACHE,
+                          capture_output=True, text=True)
+    tarball = CACHE / f"mathjax-{MATHJAX_VERSION}.tgz"
+    if proc.returncode != 0 or not tarball.exists():
+        return None, f"npm pack mathjax@{MATHJAX_VERSION} failed: {proc.stderr.strip()[:300]}"
+    with tarfile.open(tarball) as archive:
+        archive.extractall(CACHE / f"mathjax-{MATHJAX_VERSION}", filter="data")
+    tarball.unlink()
+    return es5, "npm"
+
+
+@pytest.fixture(scope="session")
+def mathjax():
+    """(path or None, reason) of a local MathJax."""
+    return _local_mathjax()
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory, mathjax):
+    """The whole book, every notebook executed from scratch, warnings as errors."""
+    mathjax_dir, _ = mathjax
+    output = tmp_path_factory.mktemp("book")
+    return build_book(output, execute="force", mathjax_dir=mathjax_dir)
+
+
+@pytest.fixture(scope="session")
+def student_book(tmp_path_factory):
+    """The problems-only student edition."""
+    return build_book(tmp_path_factory.mktemp("student"), student=True)

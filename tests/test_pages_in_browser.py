@@ -1,0 +1,135 @@
+"""Every built page, opened in headless Chromium: no console errors, images load, equations typeset.
+
+The pages are served from the test build on 127.0.0.1 with a local MathJax (see conftest.py). The
+test skips where Chromium, Playwright or a local MathJax is missing -- unless DGMBOOK_REQUIRE_BROWSER
+is set (CI sets it), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import REQUIRE_BROWSER
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+CHROMIUM = os.environ.get("DGMBOOK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+#: The one console message the theme itself logs on a fresh browser profile (see shared notes).
+ALLOWED_CONSOLE_ERRORS = ("Got invalid theme mode",)
+
+
+def _unavailable(reason: str):
+    if REQUIRE_BROWSER:
+        pytest.fail(f"browser test required (DGMBOOK_REQUIRE_BROWSER) but {reason}")
+    pytest.skip(f"browser test skipped: {reason}")
+
+
+@pytest.fixture(scope="module")
+def server(built_book, mathjax):
+    if built_book.returncode != 0:
+        pytest.fail("the book did not build; see test_book.py")
+    if mathjax[0] is None:
+        _unavailable(f"no local MathJax ({mathjax[1]})")
+    handler = functools.partial(_QuietHandler, directory=str(built_book.html_dir))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", built_book.html_dir
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep the test log readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    if CHROMIUM is None:
+        _unavailable("Chromium is not installed (Debian: apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install -r requirements-dev.txt)")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
+        )
+        yield context
+        context.close()
+
+
+def _page_paths(html_dir: Path) -> list[str]:
+    return sorted(
+        str(p.relative_to(html_dir)) for p in html_dir.rglob("*.html")
+        if "_static" not in p.parts and "_sources" not in p.parts
+    )
+
+
+def test_every_page_renders_cleanly(server, browser):
+    base, html_dir = server
+    paths = _page_paths(html_dir)
+    assert len(paths) >= 8, paths
+    problems: list[str] = []
+    typeset_total = 0
+    for rel in paths:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda msg, errors=errors: msg.type == "error" and errors.append(msg.text))
+        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+        failed: list[str] = []
+        page.on("requestfailed", lambda req, failed=failed: failed.append(req.url))
+        page.on("response", lambda resp, failed=failed: resp.status >= 400 and failed.append(f"{resp.status} {resp.url}"))
+        page.goto(f"{base}/{rel}", wait_until="load")
+        # Wait for MathJax to load and finish its first typesetting pass, where the page uses it.
+        page.wait_for_function(
+            "() => !window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise)"
+        )
+        page.evaluate("() => window.MathJax ? window.MathJax.startup.promise.then(() => true) : true")
+        report = page.evaluate(
+            """() => {
+                const images = Array.from(document.images).filter(img => img.offsetParent !== null || img.closest('main'));
+                const broken = images.filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src);
+                const main = document.querySelector('main') || document.body;
+                const text = main.innerText;
+                return {
+                    broken,
+                    mathjax: !!window.MathJax,
+                    containers: document.querySelectorAll('mjx-container').length,
+                    mathSources: document.querySelectorAll('.math').length,
+                    merrors: document.querySelectorAll('mjx-merror').length,
+                    rawDollar: (text.match(/\\$\\$/g) || []).length,
+                    rawBegin: (text.match(/\\\\begin\\{/g) || []).length,
+                    rawFrac: (text.match(/\\\\frac\\{/g) || []).length,
+                };
+            }"""
+        )
+        page.close()
+        errors = [e for e in errors if not any(allowed in e for allowed in ALLOWED_CONSOLE_ERRORS)]
+        if errors:
+            problems.append(f"{rel}: console errors {errors[:3]}")
+        if failed:
+            problems.append(f"{rel}: failed requests {failed[:3]}")
+        if report["broken"]:
+            problems.append(f"{rel}: images not loaded {report['broken'][:3]}")
+        if report["merrors"]:
+            problems.append(f"{rel}: {report['merrors']} MathJax errors")
+        if report["mathSources"] and report["containers"] < report["mathSources"]:
+            problems.append(f"{rel}: {report['mathSources']} math elements, {report['containers']} typeset")
+        if report["rawDollar"] or report["rawBegin"] or report["rawFrac"]:
+            problems.append(f"{rel}: raw TeX left in the text ({report})")
+        typeset_total += report["containers"]
+    assert not problems, "\n".join(problems)
+    assert typeset_total > 0, "no equation was typeset anywhere: is MathJax loading?"
