@@ -162,3 +162,27 @@ def test_bad_input_value_errors(call, match):
 def test_bad_input_type_errors(call, match):
     with pytest.raises(TypeError, match=match):
         call()
+
+
+def test_score_interval_is_the_inverted_score_test():
+    rng = np.random.default_rng(6)
+    x = rng.normal(1.0, 2.0, 12)
+    n, z = x.size, stats.norm.ppf(0.975)
+    lo, hi = normal_mean_interval(x, 0.95, "score")
+    mus = np.linspace(x.mean() - 5, x.mean() + 5, 20001)
+    sigma2_null = ((x[None, :] - mus[:, None]) ** 2).mean(axis=1)   # restricted MLE of sigma^2
+    stat = score_statistic(n * (x.mean() - mus) / sigma2_null, n / sigma2_null)
+    accepted = mus[stat <= z**2]
+    step = mus[1] - mus[0]
+    assert accepted.min() == pytest.approx(lo, abs=step)
+    assert accepted.max() == pytest.approx(hi, abs=step)
+    # wider than the plug-in (Wald) interval
+    plo, phi = normal_mean_interval(x, 0.95, "plugin")
+    assert hi - lo > phi - plo
+
+
+def test_score_interval_unbounded_when_n_at_most_z_squared():
+    lo, hi = normal_mean_interval([[0.0, 1.0, 3.0]], 0.95, "score")
+    assert np.isneginf(lo[0]) and np.isposinf(hi[0])
+    assert normal_mean_interval_coverage(3, 0.95, "score") == 1.0
+    assert normal_mean_interval_coverage(10, 0.95, "score") > 0.95

@@ -260,7 +260,7 @@ def exponential_mle_z_cdf(z, n) -> np.ndarray:
 # --------------------------------------------------------------------------------------------------
 
 #: The interval methods of :func:`normal_mean_interval`.
-INTERVAL_METHODS = ("known", "plugin", "t")
+INTERVAL_METHODS = ("known", "plugin", "t", "score")
 
 
 def normal_mean_interval(x, level: float = 0.95, method: str = "known", sigma=None):
@@ -271,7 +271,11 @@ def normal_mean_interval(x, level: float = 0.95, method: str = "known", sigma=No
     - ``"plugin"``: the same with the MLE :math:`\\hat\\sigma^2 = \\frac1n\\sum(x_i-\\bar x)^2`
       (asymptotic coverage; too short for small ``n``);
     - ``"t"``: :math:`\\bar x \\pm t_{n-1,1-\\alpha/2}\\, s/\\sqrt n` with the unbiased :math:`s^2`
-      (exact coverage).
+      (exact coverage);
+    - ``"score"``: the inverted score test with :math:`\\sigma^2` estimated **under the null**,
+      :math:`\\tilde\\sigma^2(\\mu) = \\hat\\sigma^2 + (\\bar x-\\mu)^2`, which is
+      :math:`\\bar x \\pm z\\,\\hat\\sigma/\\sqrt{n - z^2}` (``q2-eq-ci-score``); the whole real line when
+      :math:`n \\le z^2` (bounds ``-inf``, ``inf``).
 
     Parameters
     ----------
@@ -279,7 +283,7 @@ def normal_mean_interval(x, level: float = 0.95, method: str = "known", sigma=No
         Samples along the last axis; ``n >= 2`` for ``"plugin"`` and ``"t"``.
     level : float, default 0.95
         Confidence level :math:`1-\\alpha` in (0, 1).
-    method : {"known", "plugin", "t"}
+    method : {"known", "plugin", "t", "score"}
     sigma : float, optional
         The known standard deviation (> 0); required for, and only for, ``"known"``.
 
@@ -308,6 +312,10 @@ def normal_mean_interval(x, level: float = 0.95, method: str = "known", sigma=No
         if method == "plugin":
             sd = x.std(axis=-1, ddof=0)
             half = stats.norm.isf((1 - level) / 2) * sd / np.sqrt(n)
+        elif method == "score":
+            z = stats.norm.isf((1 - level) / 2)
+            sd = x.std(axis=-1, ddof=0)
+            half = z * sd / np.sqrt(n - z * z) if n > z * z else np.full_like(xbar, np.inf)
         else:
             sd = x.std(axis=-1, ddof=1)
             half = stats.t.isf((1 - level) / 2, n - 1) * sd / np.sqrt(n)
@@ -317,16 +325,18 @@ def normal_mean_interval(x, level: float = 0.95, method: str = "known", sigma=No
 def normal_mean_interval_coverage(n, level: float = 0.95, method: str = "plugin") -> float:
     """Exact coverage probability of :func:`normal_mean_interval` for Normal data.
 
-    ``"known"`` and ``"t"`` cover with probability exactly ``level``. The plug-in interval covers
-    iff :math:`|T| \\le z\\sqrt{(n-1)/n}` with :math:`T = \\sqrt n(\\bar X-\\mu)/s \\sim t_{n-1}`, so its
-    coverage is :math:`2F_{t_{n-1}}\\bigl(z\\sqrt{(n-1)/n}\\bigr) - 1 < \\text{level}`.
+    ``"known"`` and ``"t"`` cover with probability exactly ``level``. With
+    :math:`T = \\sqrt n(\\bar X-\\mu)/s \\sim t_{n-1}`, the plug-in interval covers iff
+    :math:`|T| \\le z\\sqrt{(n-1)/n}`, so its coverage is
+    :math:`2F_{t_{n-1}}\\bigl(z\\sqrt{(n-1)/n}\\bigr) - 1 < \\text{level}`; the score interval covers
+    iff :math:`|T| \\le z\\sqrt{(n-1)/(n-z^2)}` (always, if :math:`n \\le z^2`).
 
     Parameters
     ----------
     n : int
         Sample size (>= 2 for ``"plugin"`` and ``"t"``, >= 1 for ``"known"``).
     level : float, default 0.95
-    method : {"known", "plugin", "t"}
+    method : {"known", "plugin", "t", "score"}
 
     Returns
     -------
@@ -336,7 +346,11 @@ def normal_mean_interval_coverage(n, level: float = 0.95, method: str = "plugin"
     if method not in INTERVAL_METHODS:
         raise ValueError(f"method must be one of {INTERVAL_METHODS}, got {method!r}")
     n = check_int("n", n, minimum=1 if method == "known" else 2)
-    if method != "plugin":
+    if method in ("known", "t"):
         return float(level)
     z = stats.norm.isf((1 - level) / 2)
-    return float(2.0 * stats.t.cdf(z * np.sqrt((n - 1) / n), n - 1) - 1.0)
+    if method == "plugin":
+        return float(2.0 * stats.t.cdf(z * np.sqrt((n - 1) / n), n - 1) - 1.0)
+    if n <= z * z:
+        return 1.0
+    return float(2.0 * stats.t.cdf(z * np.sqrt((n - 1) / (n - z * z)), n - 1) - 1.0)
