@@ -1,0 +1,833 @@
+"""NCE for a word-level language model: a known ground truth, a log-bilinear model, three losses.
+
+The code behind the section :ref:`q1-nce-language-model` (Question 1, Part 5.1). It has four parts:
+
+- **a ground truth**: :class:`ClassBigramSource`, a Markov chain over ``V`` words in which the next
+  word depends on the previous one only through its class, each class having its own Zipf-like
+  distribution over the whole vocabulary. Its entropy rate is known exactly, so a model's held-out
+  cross-entropy can be judged absolutely;
+- **a model**: :class:`LogBilinearLM`, a bigram log-bilinear model (Mnih & Teh, 2012) with score
+  ``s(w, h) = R[h] . Q[w] + b[w]`` (eq. ``q1lm-eq-lbl``);
+- **three output-layer losses** with analytic gradients: the full softmax (maximum likelihood,
+  ``O(V D)`` per word, eq. ``q1lm-eq-ml-grad``), NCE with ``k`` noise words and the per-context
+  normaliser fixed to 1 (``O(k D)``, eq. ``q1lm-eq-nce``), and word2vec's negative sampling
+  (eq. ``q1lm-eq-ns``);
+- **training**: a unigram noise sampler, sparse Adagrad updates that touch only the rows a loss
+  involves, and :func:`train`, which records held-out perplexity against training time.
+
+Conventions: token ids are integers in ``[0, V)``; ``H`` is a ``(B, D)`` batch of context
+representations; losses are *means over the batch* of per-word losses, in nats.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from scipy.special import expit, logsumexp
+
+from dgmbook.validation import (
+    as_float_array,
+    check_int,
+    check_positive,
+    check_random_state,
+)
+
+__all__ = [
+    "METHODS",
+    "ClassBigramSource",
+    "make_class_bigram_source",
+    "zipf_log_weights",
+    "UnigramSampler",
+    "unigram_distribution",
+    "LogBilinearLM",
+    "softmax_loss",
+    "nce_loss",
+    "negative_sampling_loss",
+    "sampled_loss",
+    "train_step",
+    "train",
+    "evaluate",
+    "bigram_pairs",
+]
+
+#: Training objectives understood by :func:`train_step` and :func:`train`.
+METHODS = ("softmax", "nce", "negative_sampling")
+
+
+# --------------------------------------------------------------------------------------------
+# Validation helpers specific to this module
+# --------------------------------------------------------------------------------------------
+
+
+def _as_token_array(name: str, value: Any, vocab_size: int, *, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
+    """Integer token ids in ``[0, vocab_size)`` as an int64 array (raises naming ``name``)."""
+    arr = np.asarray(value)
+    if arr.dtype.kind == "b" or arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must contain integer token ids, got dtype {arr.dtype}")
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            raise ValueError(f"{name} must have ndim in {allowed}, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    low, high = int(arr.min()), int(arr.max())
+    if low < 0 or high >= vocab_size:
+        raise ValueError(f"{name} must hold token ids in [0, {vocab_size}), got values in [{low}, {high}]")
+    return arr.astype(np.int64, copy=False)
+
+
+def _as_distribution(name: str, value: Any) -> np.ndarray:
+    """A 1-d array of non-negative weights with a positive sum, normalised to sum to one."""
+    p = as_float_array(name, value, ndim=1)
+    if np.any(p < 0):
+        raise ValueError(f"{name} must be non-negative")
+    total = p.sum()
+    if total <= 0:
+        raise ValueError(f"{name} must have a positive sum")
+    return p / total
+
+
+# --------------------------------------------------------------------------------------------
+# Ground truth: a class-based Zipfian bigram source
+# --------------------------------------------------------------------------------------------
+
+
+def zipf_log_weights(vocab_size: int, exponent: float = 1.0) -> np.ndarray:
+    """Unnormalised Zipf log-weights ``-exponent * log(rank)`` for ranks ``1..vocab_size``.
+
+    Parameters
+    ----------
+    vocab_size : int
+        Number of words ``V >= 2``.
+    exponent : float, default 1.0
+        Zipf exponent ``a > 0``: word of rank ``r`` has weight ``r**(-a)``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (V,)
+    """
+    vocab_size = check_int("vocab_size", vocab_size, minimum=2)
+    exponent = check_positive("exponent", exponent)
+    return -exponent * np.log(np.arange(1, vocab_size + 1, dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class ClassBigramSource:
+    """A bigram source whose next word depends on the previous word only through its class.
+
+    ``P(w' | w) = p_{c(w)}(w')``: word ``w`` belongs to class ``c(w)`` in ``{0, ..., C-1}`` and each
+    class has its own distribution ``p_c`` over all ``V`` words.
+
+    Attributes
+    ----------
+    word_class : numpy.ndarray, shape (V,)
+        Class ``c(w)`` of each word (as a context).
+    log_probs : numpy.ndarray, shape (C, V)
+        ``log p_c(w')``; each row log-sums to zero.
+    """
+
+    word_class: np.ndarray
+    log_probs: np.ndarray
+
+    @property
+    def vocab_size(self) -> int:
+        """Number of words ``V``."""
+        return self.log_probs.shape[1]
+
+    @property
+    def n_classes(self) -> int:
+        """Number of context classes ``C``."""
+        return self.log_probs.shape[0]
+
+    def class_transition_matrix(self) -> np.ndarray:
+        """``T[c, c'] = P(c(w_{t+1}) = c' | c(w_t) = c)``, shape (C, C), rows sum to one."""
+        probs = np.exp(self.log_probs)
+        T = np.zeros((self.n_classes, self.n_classes))
+        for c_next in range(self.n_classes):
+            T[:, c_next] = probs[:, self.word_class == c_next].sum(axis=1)
+        return T
+
+    def stationary_class_distribution(self) -> np.ndarray:
+        """Stationary distribution ``rho`` of the class chain, shape (C,): ``rho T = rho``."""
+        T = self.class_transition_matrix()
+        eigvals, eigvecs = np.linalg.eig(T.T)
+        rho = np.real(eigvecs[:, np.argmin(np.abs(eigvals - 1.0))])
+        rho = np.abs(rho)
+        return rho / rho.sum()
+
+    def stationary_word_distribution(self) -> np.ndarray:
+        """Stationary distribution of words, ``pi(w') = sum_c rho_c p_c(w')``, shape (V,)."""
+        return self.stationary_class_distribution() @ np.exp(self.log_probs)
+
+    def entropy_rate(self) -> float:
+        """Entropy rate ``H = sum_c rho_c H(p_c)`` in nats: the best possible held-out cross-entropy."""
+        probs = np.exp(self.log_probs)
+        class_entropy = -(probs * self.log_probs).sum(axis=1)
+        return float(self.stationary_class_distribution() @ class_entropy)
+
+    def unigram_entropy(self) -> float:
+        """Entropy of the stationary word distribution in nats (what a context-free model can reach)."""
+        pi = self.stationary_word_distribution()
+        pi = pi[pi > 0]
+        return float(-(pi * np.log(pi)).sum())
+
+    def log_prob(self, contexts: Any, targets: Any) -> np.ndarray:
+        """True ``log P(target | context)`` for each pair, shape (N,)."""
+        contexts = _as_token_array("contexts", contexts, self.vocab_size, ndim=1)
+        targets = _as_token_array("targets", targets, self.vocab_size, ndim=1)
+        if contexts.shape != targets.shape:
+            raise ValueError(f"targets must have the shape of contexts {contexts.shape}, got {targets.shape}")
+        return self.log_probs[self.word_class[contexts], targets]
+
+    def sample(self, n_tokens: int, random_state: Any = None) -> np.ndarray:
+        """A stationary sequence of ``n_tokens`` token ids, shape (n_tokens,).
+
+        The first word is drawn from the stationary distribution, so every position is distributed
+        as the stationary chain. Each class keeps a pool of pre-drawn next words (inverse-CDF
+        sampling, vectorised) that the chain consumes in order.
+        """
+        n_tokens = check_int("n_tokens", n_tokens, minimum=2)
+        rng = check_random_state(random_state)
+        probs = np.exp(self.log_probs)
+        cdfs = np.cumsum(probs, axis=1)
+        cdfs /= cdfs[:, -1:]
+        pools = [np.searchsorted(cdfs[c], rng.random(n_tokens), side="right") for c in range(self.n_classes)]
+        pointer = [0] * self.n_classes
+        word_class = self.word_class.tolist()
+        pools = [pool.tolist() for pool in pools]
+        pi_cdf = np.cumsum(self.stationary_word_distribution())
+        pi_cdf /= pi_cdf[-1]
+        w = int(np.searchsorted(pi_cdf, rng.random(), side="right"))
+        out = [w]
+        for _ in range(n_tokens - 1):
+            c = word_class[w]
+            w = pools[c][pointer[c]]
+            pointer[c] += 1
+            out.append(w)
+        return np.asarray(out, dtype=np.int64)
+
+
+def make_class_bigram_source(
+    vocab_size: int,
+    n_classes: int = 16,
+    *,
+    exponent: float = 1.0,
+    class_scale: float = 1.5,
+    random_state: Any = None,
+) -> ClassBigramSource:
+    """A random :class:`ClassBigramSource` whose word frequencies are roughly Zipfian.
+
+    ``log p_c(w) = -exponent * log(rank(w)) + class_scale * g_c(w) - log Z_c`` with ``g_c(w)``
+    independent standard normals, and classes ``c(w)`` assigned uniformly at random. The log-prob
+    matrix has rank at most ``C + 2``, so a log-bilinear model with ``D >= C + 2`` can represent it.
+
+    Parameters
+    ----------
+    vocab_size : int
+        Number of words ``V >= 2``.
+    n_classes : int, default 16
+        Number of context classes ``C >= 1``.
+    exponent : float, default 1.0
+        Zipf exponent of the shared rank profile.
+    class_scale : float, default 1.5
+        Standard deviation of the class-specific perturbation of the log-probabilities (0 makes the
+        context useless: every class has the same distribution).
+    random_state : None, int or numpy.random.Generator
+        Seed for the classes and perturbations.
+
+    Returns
+    -------
+    ClassBigramSource
+    """
+    vocab_size = check_int("vocab_size", vocab_size, minimum=2)
+    n_classes = check_int("n_classes", n_classes, minimum=1)
+    class_scale = check_positive("class_scale", class_scale, allow_zero=True)
+    base = zipf_log_weights(vocab_size, exponent)
+    rng = check_random_state(random_state)
+    logits = base[None, :] + class_scale * rng.standard_normal((n_classes, vocab_size))
+    log_probs = logits - logsumexp(logits, axis=1, keepdims=True)
+    word_class = rng.integers(0, n_classes, size=vocab_size)
+    return ClassBigramSource(word_class=word_class, log_probs=log_probs)
+
+
+def bigram_pairs(tokens: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Split a token sequence into (context, target) pairs ``(w_t, w_{t+1})``.
+
+    Parameters
+    ----------
+    tokens : array_like of int, shape (N,)
+
+    Returns
+    -------
+    contexts, targets : numpy.ndarray, shape (N - 1,) each
+    """
+    tokens = np.asarray(tokens)
+    if tokens.ndim != 1 or tokens.size < 2:
+        raise ValueError(f"tokens must be a 1-d sequence of at least 2 ids, got shape {tokens.shape}")
+    if tokens.dtype.kind not in "iu":
+        raise TypeError(f"tokens must contain integer token ids, got dtype {tokens.dtype}")
+    return tokens[:-1].astype(np.int64), tokens[1:].astype(np.int64)
+
+
+# --------------------------------------------------------------------------------------------
+# Noise distribution
+# --------------------------------------------------------------------------------------------
+
+
+def unigram_distribution(tokens: Any, vocab_size: int, *, power: float = 1.0, pseudocount: float = 1.0) -> np.ndarray:
+    """Smoothed unigram frequencies raised to ``power`` and renormalised, shape (V,).
+
+    ``q(w) ∝ (count(w) + pseudocount) ** power``. NCE needs ``q(w) > 0`` wherever the data can put
+    mass, hence the default pseudocount of 1; word2vec uses ``power = 0.75``.
+    """
+    vocab_size = check_int("vocab_size", vocab_size, minimum=2)
+    tokens = _as_token_array("tokens", tokens, vocab_size)
+    power = check_positive("power", power)
+    pseudocount = check_positive("pseudocount", pseudocount, allow_zero=True)
+    counts = np.bincount(tokens.ravel(), minlength=vocab_size).astype(np.float64) + pseudocount
+    return _as_distribution("tokens", counts**power)
+
+
+class UnigramSampler:
+    """Draws noise words from a fixed distribution ``q`` over ``V`` words in ``O(log V)`` each.
+
+    The cumulative distribution is computed once, so a draw of ``n`` words costs ``O(n log V)``
+    (``numpy.random.Generator.choice`` with ``p=`` would recompute it, an ``O(V)`` cost per call).
+
+    Parameters
+    ----------
+    probs : array_like, shape (V,)
+        Non-negative weights (normalised here).
+
+    Attributes
+    ----------
+    probs, log_probs : numpy.ndarray, shape (V,)
+        ``q`` and ``log q`` (``-inf`` where ``q = 0``).
+    """
+
+    def __init__(self, probs: Any):
+        self.probs = _as_distribution("probs", probs)
+        if self.probs.size < 2:
+            raise ValueError("probs must cover at least 2 words")
+        with np.errstate(divide="ignore"):
+            self.log_probs = np.log(self.probs)
+        cdf = np.cumsum(self.probs)
+        self._cdf = cdf / cdf[-1]  # last entry exactly 1.0, so u < 1 never falls off the end
+
+    @property
+    def vocab_size(self) -> int:
+        return self.probs.size
+
+    def sample(self, size: int | tuple[int, ...], random_state: Any = None) -> np.ndarray:
+        """Noise word ids of shape ``size``, i.i.d. from ``q``."""
+        shape = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+        for i, n in enumerate(shape):
+            check_int(f"size[{i}]", n, minimum=1)
+        rng = check_random_state(random_state)
+        return self._draw(shape, rng)
+
+    def _draw(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+        return np.searchsorted(self._cdf, rng.random(shape), side="right")
+
+    def _nce_offsets(self, k: int) -> np.ndarray:
+        """``log(k q(w))`` for every word, computed once per ``k`` and cached."""
+        cache = self.__dict__.setdefault("_offsets_cache", {})
+        if k not in cache:
+            cache[k] = self.log_probs + np.log(k)
+        return cache[k]
+
+
+# --------------------------------------------------------------------------------------------
+# The model
+# --------------------------------------------------------------------------------------------
+
+
+class LogBilinearLM:
+    """Bigram log-bilinear language model: ``s(w, h) = R[h] . Q[w] + b[w]`` (eq. ``q1lm-eq-lbl``).
+
+    ``p(w | h) = exp(s(w, h)) / Z(h)`` with ``Z(h) = sum_v exp(s(v, h))``. Mnih & Teh's LBL predicts
+    the representation from several previous words; with one previous word the context matrix is
+    absorbed into ``R``.
+
+    Parameters
+    ----------
+    vocab_size : int
+        ``V``.
+    dim : int
+        Embedding dimension ``D``.
+    unigram : array_like, shape (V,), optional
+        If given, the biases start at ``log unigram`` so that every method starts from the unigram
+        model, which is normalised (``Z(h) = 1`` when the embeddings start small).
+    init_scale : float, default 0.1
+        Standard deviation of the initial embeddings.
+    random_state : None, int or numpy.random.Generator
+
+    Attributes
+    ----------
+    R, Q : numpy.ndarray, shape (V, D)
+        Context and output embeddings.
+    b : numpy.ndarray, shape (V,)
+        Output biases.
+    """
+
+    def __init__(self, vocab_size: int, dim: int, *, unigram: Any = None, init_scale: float = 0.1,
+                 random_state: Any = None):
+        self.vocab_size = check_int("vocab_size", vocab_size, minimum=2)
+        self.dim = check_int("dim", dim, minimum=1)
+        init_scale = check_positive("init_scale", init_scale, allow_zero=True)
+        rng = check_random_state(random_state)
+        self.R = init_scale * rng.standard_normal((self.vocab_size, self.dim))
+        self.Q = init_scale * rng.standard_normal((self.vocab_size, self.dim))
+        if unigram is None:
+            self.b = np.zeros(self.vocab_size)
+        else:
+            u = _as_distribution("unigram", unigram)
+            if u.size != self.vocab_size:
+                raise ValueError(f"unigram must have length vocab_size={self.vocab_size}, got {u.size}")
+            if np.any(u == 0):
+                raise ValueError("unigram must be positive everywhere (its log initialises the biases)")
+            self.b = np.log(u)
+        # Adagrad accumulators of squared gradients, one per parameter entry.
+        self._acc = {"R": np.zeros_like(self.R), "Q": np.zeros_like(self.Q), "b": np.zeros_like(self.b)}
+
+    def copy(self) -> "LogBilinearLM":
+        """An independent copy (parameters and optimiser state)."""
+        new = object.__new__(LogBilinearLM)
+        new.vocab_size, new.dim = self.vocab_size, self.dim
+        new.R, new.Q, new.b = self.R.copy(), self.Q.copy(), self.b.copy()
+        new._acc = {key: value.copy() for key, value in self._acc.items()}
+        return new
+
+    def scores(self, contexts: Any) -> np.ndarray:
+        """Scores ``s(w, h)`` of every word for each context, shape (N, V)."""
+        contexts = _as_token_array("contexts", contexts, self.vocab_size, ndim=1)
+        return self.R[contexts] @ self.Q.T + self.b
+
+    def log_normalisers(self, contexts: Any) -> np.ndarray:
+        """``log Z(h) = logsumexp_v s(v, h)`` for each context, shape (N,): 0 for a self-normalised model."""
+        return logsumexp(self.scores(contexts), axis=1)
+
+    def log_prob(self, contexts: Any, targets: Any) -> np.ndarray:
+        """Normalised ``log p(target | context)`` for each pair, shape (N,)."""
+        contexts = _as_token_array("contexts", contexts, self.vocab_size, ndim=1)
+        targets = _as_token_array("targets", targets, self.vocab_size, ndim=1)
+        if contexts.shape != targets.shape:
+            raise ValueError(f"targets must have the shape of contexts {contexts.shape}, got {targets.shape}")
+        s = self.R[contexts] @ self.Q.T + self.b
+        return s[np.arange(s.shape[0]), targets] - logsumexp(s, axis=1)
+
+
+# --------------------------------------------------------------------------------------------
+# Output-layer losses and their gradients
+# --------------------------------------------------------------------------------------------
+
+
+def _check_output_layer(H: Any, Q: Any, b: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    H = as_float_array("H", H, ndim=2)
+    Q = as_float_array("Q", Q, ndim=2)
+    if Q.shape[1] != H.shape[1]:
+        raise ValueError(f"Q must have D={H.shape[1]} columns like H, got shape {Q.shape}")
+    b = as_float_array("b", b, shape=(Q.shape[0],))
+    return H, Q, b
+
+
+def softmax_loss(H: Any, targets: Any, Q: Any, b: Any) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """Full-softmax negative log-likelihood and its gradients (eq. ``q1lm-eq-ml-grad``): ``O(B V D)``.
+
+    Parameters
+    ----------
+    H : array_like, shape (B, D)
+        Context representations.
+    targets : array_like of int, shape (B,)
+        Next words.
+    Q : array_like, shape (V, D)
+        Output embeddings.
+    b : array_like, shape (V,)
+        Output biases.
+
+    Returns
+    -------
+    loss : float
+        ``mean_i [log Z(h_i) - s(w_i, h_i)]``.
+    dH : numpy.ndarray, shape (B, D)
+    dQ : numpy.ndarray, shape (V, D)
+        Dense: every output row receives gradient.
+    db : numpy.ndarray, shape (V,)
+    """
+    H, Q, b = _check_output_layer(H, Q, b)
+    targets = _as_token_array("targets", targets, Q.shape[0], ndim=1)
+    if targets.shape[0] != H.shape[0]:
+        raise ValueError(f"targets must have length B={H.shape[0]}, got {targets.shape[0]}")
+    return _softmax_loss(H, targets, Q, b)
+
+
+def _softmax_loss(H, targets, Q, b):
+    B = H.shape[0]
+    rows = np.arange(B)
+    S = H @ Q.T
+    S += b
+    target_scores = S[rows, targets].copy()
+    S -= S.max(axis=1, keepdims=True)
+    target_shifted = S[rows, targets].copy()
+    np.exp(S, out=S)
+    Z = S.sum(axis=1)
+    loss = float(np.mean(np.log(Z) - target_shifted))
+    del target_scores
+    S /= Z[:, None]  # S is now the model's p(. | h_i)
+    S[rows, targets] -= 1.0
+    S /= B  # gradient of the mean loss with respect to the scores
+    dH = S @ Q
+    dQ = S.T @ H
+    db = S.sum(axis=0)
+    return loss, dH, dQ, db
+
+
+def sampled_loss(H: Any, targets: Any, noise: Any, Q: Any, b: Any, offsets: Any) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Logistic loss for telling data words from noise words, with per-word score offsets.
+
+    For context ``h``, data word ``w`` and noise words ``x_1..x_k`` the per-word loss is
+    ``softplus(-(s(w,h) - o(w))) + sum_j softplus(s(x_j,h) - o(x_j))``. NCE is ``o = log(k q)``
+    (eq. ``q1lm-eq-nce``), negative sampling ``o = 0`` (eq. ``q1lm-eq-ns``). Cost ``O(B k D)``.
+
+    Parameters
+    ----------
+    H : array_like, shape (B, D)
+    targets : array_like of int, shape (B,)
+    noise : array_like of int, shape (B, k)
+        Noise words for each context.
+    Q : array_like, shape (V, D)
+    b : array_like, shape (V,)
+    offsets : array_like, shape (V,), or None
+        ``o(w)``, finite for every word that occurs in ``targets`` or ``noise``; None means 0.
+
+    Returns
+    -------
+    loss : float
+        Mean over the batch.
+    dH : numpy.ndarray, shape (B, D)
+    rows : numpy.ndarray of int, shape (B, k + 1)
+        Output rows touched: column 0 the data word, then the noise words.
+    dQ_rows : numpy.ndarray, shape (B, k + 1, D)
+        Gradient for ``Q[rows]`` (rows may repeat: gradients of repeats add up).
+    db_rows : numpy.ndarray, shape (B, k + 1)
+        Gradient for ``b[rows]``.
+    """
+    H, Q, b = _check_output_layer(H, Q, b)
+    V = Q.shape[0]
+    targets = _as_token_array("targets", targets, V, ndim=1)
+    noise = _as_token_array("noise", noise, V, ndim=2)
+    if targets.shape[0] != H.shape[0]:
+        raise ValueError(f"targets must have length B={H.shape[0]}, got {targets.shape[0]}")
+    if noise.shape[0] != H.shape[0]:
+        raise ValueError(f"noise must have B={H.shape[0]} rows, got shape {noise.shape}")
+    rows = np.concatenate([targets[:, None], noise], axis=1)
+    if offsets is not None:
+        offsets = np.asarray(offsets)
+        if offsets.dtype.kind not in "iuf" or offsets.shape != (V,):
+            raise ValueError(f"offsets must be a real array of shape ({V},), got {offsets.dtype} {offsets.shape}")
+        offsets = offsets.astype(np.float64)
+        if not np.all(np.isfinite(offsets[rows])):
+            raise ValueError("offsets must be finite at every data and noise word "
+                             "(is the noise probability 0 there?)")
+    return _sampled_loss(H, targets, noise, Q, b, offsets)
+
+
+def _sampled_loss(H, targets, noise, Q, b, offsets):
+    loss, G, rows, Qr = _sampled_logit_grads(H, targets, noise, Q, b, offsets)
+    dH = np.einsum("bj,bjd->bd", G, Qr)
+    dQ_rows = G[:, :, None] * H[:, None, :]
+    return loss, dH, rows, dQ_rows, G
+
+
+def _sampled_logit_grads(H, targets, noise, Q, b, offsets):
+    """Loss, its gradient ``G`` (B, k+1) with respect to the logits, the rows and ``Q[rows]``."""
+    rows = np.concatenate([targets[:, None], noise], axis=1)  # (B, k+1)
+    Qr = Q[rows]  # (B, k+1, D): the only output rows this loss reads
+    logits = np.einsum("bd,bjd->bj", H, Qr) + b[rows]
+    if offsets is not None:
+        logits -= offsets[rows]
+    # Data word: label 1 -> loss softplus(-logit); noise words: label 0 -> loss softplus(logit).
+    signs = np.ones_like(logits)
+    signs[:, 0] = -1.0
+    B = H.shape[0]
+    loss = float(np.logaddexp(0.0, signs * logits).sum() / B)
+    G = expit(logits)  # d loss / d logit = sigmoid(logit) - label
+    G[:, 0] -= 1.0
+    G /= B
+    return loss, G, rows, Qr
+
+
+def nce_loss(H: Any, targets: Any, noise: Any, Q: Any, b: Any, noise_log_probs: Any) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """NCE loss with the normaliser fixed to 1 (self-normalised), and its gradients (eq. ``q1lm-eq-nce``).
+
+    ``-log sigmoid(s(w,h) - log(k q(w))) - sum_j log(1 - sigmoid(s(x_j,h) - log(k q(x_j))))``,
+    ``k = noise.shape[1]``; see :func:`sampled_loss` for shapes and returns.
+
+    Parameters
+    ----------
+    noise_log_probs : array_like, shape (V,)
+        ``log q``: must be finite at every data and noise word.
+    """
+    noise_arr = np.asarray(noise)
+    if noise_arr.ndim != 2 or noise_arr.shape[1] < 1:
+        raise ValueError(f"noise must have shape (B, k) with k >= 1, got shape {noise_arr.shape}")
+    k = noise_arr.shape[1]
+    offsets = np.asarray(noise_log_probs, dtype=np.float64) + np.log(k)
+    return sampled_loss(H, targets, noise, Q, b, offsets)
+
+
+def negative_sampling_loss(H: Any, targets: Any, noise: Any, Q: Any, b: Any) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """word2vec's negative-sampling loss and its gradients (eq. ``q1lm-eq-ns``).
+
+    ``-log sigmoid(s(w,h)) - sum_j log sigmoid(-s(x_j,h))``: NCE with ``k q(w)`` replaced by 1, so
+    it does not estimate normalised probabilities. See :func:`sampled_loss` for shapes.
+    """
+    noise_arr = np.asarray(noise)
+    if noise_arr.ndim != 2 or noise_arr.shape[1] < 1:
+        raise ValueError(f"noise must have shape (B, k) with k >= 1, got shape {noise_arr.shape}")
+    return sampled_loss(H, targets, noise, Q, b, None)
+
+
+# --------------------------------------------------------------------------------------------
+# Sparse Adagrad and training
+# --------------------------------------------------------------------------------------------
+
+
+def _scatter_rows(rows: np.ndarray, weights: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sum the rank-one row gradients ``weights[i, j] * H[i]`` by output row, without forming them.
+
+    Parameters
+    ----------
+    rows : numpy.ndarray of int, shape (B, J)
+        Row id receiving each gradient (repeats allowed).
+    weights : numpy.ndarray, shape (B, J)
+    H : numpy.ndarray, shape (B, D)
+
+    Returns
+    -------
+    unique : numpy.ndarray, shape (U,)
+        Distinct rows, sorted.
+    dQ : numpy.ndarray, shape (U, D)
+        ``dQ[u] = sum_{(i, j): rows[i, j] = unique[u]} weights[i, j] H[i]``, computed as a sparse
+        ``(U, B)`` matrix times ``H``: ``O(B J + U D + B J D)`` instead of a slow ``np.add.at``.
+    db : numpy.ndarray, shape (U,)
+        ``sum`` of ``weights`` by row (``np.bincount``).
+    """
+    B, J = rows.shape
+    unique, inverse = np.unique(rows.ravel(), return_inverse=True)
+    batch_index = np.repeat(np.arange(B), J)
+    M = sparse.csr_matrix((weights.ravel(), (inverse, batch_index)), shape=(unique.size, B))
+    dQ = np.asarray(M @ H)
+    db = np.bincount(inverse, weights=weights.ravel(), minlength=unique.size)
+    return unique, dQ, db
+
+
+def _adagrad_rows(param: np.ndarray, acc: np.ndarray, rows: np.ndarray | None, grad: np.ndarray,
+                  lr: float, eps: float = 1e-8) -> None:
+    """In-place Adagrad on ``param[rows]`` (all rows if ``rows`` is None); ``grad`` has no repeats."""
+    if rows is None:
+        acc += grad * grad
+        param -= lr * grad / (np.sqrt(acc) + eps)
+        return
+    a = acc[rows] + grad * grad
+    acc[rows] = a
+    param[rows] -= lr * grad / (np.sqrt(a) + eps)
+
+
+def _check_method(method: Any, k: Any) -> tuple[str, int]:
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if method == "softmax":
+        return method, 0
+    return method, check_int("k", k, minimum=1)
+
+
+def train_step(model: LogBilinearLM, contexts: Any, targets: Any, method: str, *, k: int = 25,
+               sampler: UnigramSampler | None = None, learning_rate: float = 0.1,
+               random_state: Any = None) -> float:
+    """One Adagrad step of ``model`` on a batch of (context, next word) pairs; returns the batch loss.
+
+    The softmax step reads and updates all ``V`` output rows; the NCE and negative-sampling steps
+    read and update only the ``B (k + 1)`` rows of the data and noise words.
+
+    Parameters
+    ----------
+    model : LogBilinearLM
+        Updated in place.
+    contexts, targets : array_like of int, shape (B,)
+    method : {"softmax", "nce", "negative_sampling"}
+    k : int, default 25
+        Noise words per data word (ignored by ``"softmax"``); must be >= 1.
+    sampler : UnigramSampler
+        Noise distribution (required unless ``method == "softmax"``).
+    learning_rate : float, default 0.1
+    random_state : None, int or numpy.random.Generator
+        Source of the noise words.
+    """
+    if not isinstance(model, LogBilinearLM):
+        raise TypeError(f"model must be a LogBilinearLM, got {type(model).__name__}")
+    method, k = _check_method(method, k)
+    contexts = _as_token_array("contexts", contexts, model.vocab_size, ndim=1)
+    targets = _as_token_array("targets", targets, model.vocab_size, ndim=1)
+    if contexts.shape != targets.shape:
+        raise ValueError(f"targets must have the shape of contexts {contexts.shape}, got {targets.shape}")
+    learning_rate = check_positive("learning_rate", learning_rate)
+    if method != "softmax":
+        _check_sampler(sampler, model.vocab_size)
+    rng = check_random_state(random_state)
+    return _train_step(model, contexts, targets, method, k, sampler, learning_rate, rng)
+
+
+def _check_sampler(sampler: Any, vocab_size: int) -> None:
+    if not isinstance(sampler, UnigramSampler):
+        raise TypeError(f"sampler must be a UnigramSampler, got {type(sampler).__name__}")
+    if sampler.vocab_size != vocab_size:
+        raise ValueError(f"sampler must cover vocab_size={vocab_size} words, got {sampler.vocab_size}")
+
+
+def _train_step(model, contexts, targets, method, k, sampler, lr, rng):
+    H = model.R[contexts]
+    if method == "softmax":
+        loss, dH, dQ, db = _softmax_loss(H, targets, model.Q, model.b)
+        _adagrad_rows(model.Q, model._acc["Q"], None, dQ, lr)
+        _adagrad_rows(model.b, model._acc["b"], None, db, lr)
+    else:
+        noise = sampler._draw((contexts.size, k), rng)
+        # NCE's offsets log(k q(w)), cached per k (an O(V) array built once, then only gathered).
+        offsets = sampler._nce_offsets(k) if method == "nce" else None
+        loss, G, rows, Qr = _sampled_logit_grads(H, targets, noise, model.Q, model.b, offsets)
+        dH = np.einsum("bj,bjd->bd", G, Qr)
+        unique, dQ_u, db_u = _scatter_rows(rows, G, H)
+        _adagrad_rows(model.Q, model._acc["Q"], unique, dQ_u, lr)
+        _adagrad_rows(model.b, model._acc["b"], unique, db_u, lr)
+    # Context rows: dR[h] = sum of dH[i] over the batch positions i with context h.
+    unique_c, dR_u, _ = _scatter_rows(contexts[:, None], np.ones((contexts.size, 1)), dH)
+    _adagrad_rows(model.R, model._acc["R"], unique_c, dR_u, lr)
+    return loss
+
+
+def evaluate(model: LogBilinearLM, contexts: Any, targets: Any) -> dict[str, float]:
+    """Held-out cross-entropy (nats) and how far each context's normaliser is from 1.
+
+    Since a bigram model's prediction depends only on the previous word, scores are computed once
+    per distinct context (at most ``V`` of them), an ``O(V^2 D)`` cost whatever the number of pairs.
+
+    Returns
+    -------
+    dict
+        ``cross_entropy`` (normalised model, mean of ``-log p``), ``perplexity`` (its exp),
+        ``self_normalised_cross_entropy`` (mean of ``-s(w, h)``, i.e. assuming ``Z(h) = 1``),
+        ``log_z_mean``, ``log_z_std``, ``log_z_mean_abs`` (of ``log Z(h)`` over the held-out pairs).
+    """
+    if not isinstance(model, LogBilinearLM):
+        raise TypeError(f"model must be a LogBilinearLM, got {type(model).__name__}")
+    contexts = _as_token_array("contexts", contexts, model.vocab_size, ndim=1)
+    targets = _as_token_array("targets", targets, model.vocab_size, ndim=1)
+    if contexts.shape != targets.shape:
+        raise ValueError(f"targets must have the shape of contexts {contexts.shape}, got {targets.shape}")
+    unique, inverse = np.unique(contexts, return_inverse=True)
+    S = model.R[unique] @ model.Q.T + model.b
+    log_z = logsumexp(S, axis=1)
+    raw = S[inverse, targets]
+    lz = log_z[inverse]
+    ce = float(np.mean(lz - raw))
+    return {
+        "cross_entropy": ce,
+        "perplexity": float(np.exp(ce)),
+        "self_normalised_cross_entropy": float(np.mean(-raw)),
+        "log_z_mean": float(np.mean(lz)),
+        "log_z_std": float(np.std(lz)),
+        "log_z_mean_abs": float(np.mean(np.abs(lz))),
+    }
+
+
+@dataclass
+class TrainingHistory:
+    """What :func:`train` recorded at each evaluation point (lists of equal length)."""
+
+    steps: list[int] = field(default_factory=list)
+    epochs: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    perplexity: list[float] = field(default_factory=list)
+    seconds_per_step: float = float("nan")
+
+
+def train(model: LogBilinearLM, contexts: Any, targets: Any, method: str, *, epochs: float = 1.0,
+          batch_size: int = 128, k: int = 25, sampler: UnigramSampler | None = None,
+          learning_rate: float = 0.1, eval_pairs: tuple[Any, Any] | None = None, n_evals: int = 5,
+          random_state: Any = None) -> TrainingHistory:
+    """Train ``model`` in place with shuffled minibatches; record held-out perplexity vs time.
+
+    Parameters
+    ----------
+    model : LogBilinearLM
+    contexts, targets : array_like of int, shape (N,)
+        Training pairs (see :func:`bigram_pairs`).
+    method : {"softmax", "nce", "negative_sampling"}
+    epochs : float, default 1.0
+        Passes over the pairs (fractions allowed).
+    batch_size : int, default 128
+    k : int, default 25
+        Noise words per data word (sampled methods only).
+    sampler : UnigramSampler, optional
+        Required for the sampled methods.
+    learning_rate : float, default 0.1
+    eval_pairs : (contexts, targets), optional
+        Held-out pairs for the perplexity record (evaluation time is not counted as training time).
+    n_evals : int, default 5
+        Evaluations, equally spaced in steps, after the one at step 0.
+    random_state : None, int or numpy.random.Generator
+        Shuffling and noise.
+
+    Returns
+    -------
+    TrainingHistory
+    """
+    if not isinstance(model, LogBilinearLM):
+        raise TypeError(f"model must be a LogBilinearLM, got {type(model).__name__}")
+    method, k = _check_method(method, k)
+    contexts = _as_token_array("contexts", contexts, model.vocab_size, ndim=1)
+    targets = _as_token_array("targets", targets, model.vocab_size, ndim=1)
+    if contexts.shape != targets.shape:
+        raise ValueError(f"targets must have the shape of contexts {contexts.shape}, got {targets.shape}")
+    epochs = check_positive("epochs", epochs)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    learning_rate = check_positive("learning_rate", learning_rate)
+    n_evals = check_int("n_evals", n_evals, minimum=1)
+    if method != "softmax":
+        _check_sampler(sampler, model.vocab_size)
+    if eval_pairs is not None:
+        eval_c = _as_token_array("eval_pairs[0]", eval_pairs[0], model.vocab_size, ndim=1)
+        eval_t = _as_token_array("eval_pairs[1]", eval_pairs[1], model.vocab_size, ndim=1)
+    rng = check_random_state(random_state)
+
+    n = contexts.size
+    n_steps = max(1, int(round(epochs * n / batch_size)))
+    eval_at = set(np.linspace(0, n_steps, n_evals + 1).round().astype(int).tolist())
+    history = TrainingHistory()
+    elapsed, order, pos = 0.0, rng.permutation(n), 0
+
+    def record(step: int) -> None:
+        history.steps.append(step)
+        history.epochs.append(step * batch_size / n)
+        history.seconds.append(elapsed)
+        if eval_pairs is not None:
+            history.perplexity.append(evaluate(model, eval_c, eval_t)["perplexity"])
+
+    record(0)
+    for step in range(1, n_steps + 1):
+        if pos + batch_size > n:
+            order, pos = rng.permutation(n), 0
+        idx = order[pos:pos + batch_size]
+        pos += batch_size
+        start = time.perf_counter()
+        _train_step(model, contexts[idx], targets[idx], method, k, sampler, learning_rate, rng)
+        elapsed += time.perf_counter() - start
+        if step in eval_at:
+            record(step)
+    history.seconds_per_step = elapsed / n_steps
+    return history

@@ -1,0 +1,407 @@
+"""Tests for dgmbook.language_model: the ground truth, the sampler, the three losses, training."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import expit, logsumexp
+
+from dgmbook import language_model as lm
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _numeric_grad(f, x, eps=1e-6):
+    """Central finite differences of the scalar function ``f`` at array ``x`` (modified in place)."""
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + eps
+        up = f()
+        x[i] = old - eps
+        down = f()
+        x[i] = old
+        grad[i] = (up - down) / (2 * eps)
+    return grad
+
+
+def _dense_row_grad(rows, dQ_rows, V):
+    """Scatter (B, J, D) row gradients into a dense (V, D) gradient (repeats add up)."""
+    out = np.zeros((V, dQ_rows.shape[-1]))
+    np.add.at(out, rows.ravel(), dQ_rows.reshape(-1, dQ_rows.shape[-1]))
+    return out
+
+
+@pytest.fixture
+def layer():
+    rng = np.random.default_rng(0)
+    V, D, B, k = 7, 3, 4, 5
+    H = rng.standard_normal((B, D))
+    Q = rng.standard_normal((V, D))
+    b = rng.standard_normal(V)
+    targets = rng.integers(0, V, B)
+    noise = rng.integers(0, V, (B, k))
+    noise[0, :2] = targets[0]  # repeated rows, including the data word among the noise
+    q = rng.random(V) + 0.1
+    log_q = np.log(q / q.sum())
+    return dict(H=H, Q=Q, b=b, targets=targets, noise=noise, log_q=log_q)
+
+
+# --------------------------------------------------------------------------------------------
+# ground truth
+# --------------------------------------------------------------------------------------------
+
+
+def test_zipf_log_weights_values_and_validation():
+    w = lm.zipf_log_weights(4, exponent=2.0)
+    np.testing.assert_allclose(w, -2.0 * np.log([1, 2, 3, 4]))
+    with pytest.raises(ValueError, match="vocab_size"):
+        lm.zipf_log_weights(1)
+    with pytest.raises(ValueError, match="exponent"):
+        lm.zipf_log_weights(5, exponent=0.0)
+
+
+def test_source_is_normalised_and_stationary():
+    src = lm.make_class_bigram_source(50, 4, random_state=1)
+    np.testing.assert_allclose(logsumexp(src.log_probs, axis=1), 0.0, atol=1e-12)
+    T = src.class_transition_matrix()
+    np.testing.assert_allclose(T.sum(axis=1), 1.0, atol=1e-12)
+    rho = src.stationary_class_distribution()
+    np.testing.assert_allclose(rho @ T, rho, atol=1e-12)
+    pi = src.stationary_word_distribution()
+    # pi is stationary for the word chain P(w'|w) = p_{c(w)}(w').
+    P = np.exp(src.log_probs[src.word_class])
+    np.testing.assert_allclose(pi @ P, pi, atol=1e-12)
+    assert 0 < src.entropy_rate() < src.unigram_entropy() < np.log(50)
+
+
+def test_source_without_class_signal_has_entropy_rate_equal_to_unigram_entropy():
+    src = lm.make_class_bigram_source(30, 3, class_scale=0.0, random_state=2)
+    assert src.entropy_rate() == pytest.approx(src.unigram_entropy(), rel=1e-12)
+
+
+def test_sample_cross_entropy_matches_entropy_rate():
+    src = lm.make_class_bigram_source(200, 8, random_state=3)
+    tokens = src.sample(40_000, random_state=4)
+    nll = -src.log_prob(*lm.bigram_pairs(tokens))
+    # The chain mixes in one step up to the class structure: batch means give an honest SE.
+    batches = nll[: nll.size // 100 * 100].reshape(100, -1).mean(axis=1)
+    se = batches.std(ddof=1) / np.sqrt(batches.size)
+    assert abs(nll.mean() - src.entropy_rate()) < 4 * se
+
+
+def test_sample_word_frequencies_match_stationary_distribution():
+    src = lm.make_class_bigram_source(20, 3, random_state=5)
+    tokens = src.sample(60_000, random_state=6)
+    freq = np.bincount(tokens, minlength=20) / tokens.size
+    pi = src.stationary_word_distribution()
+    se = np.sqrt(pi * (1 - pi) / tokens.size)
+    # Markov dependence inflates the variance a little: allow 6 binomial SEs per word.
+    assert np.all(np.abs(freq - pi) < 6 * se)
+
+
+def test_sample_is_reproducible_and_validated():
+    src = lm.make_class_bigram_source(30, 3, random_state=7)
+    np.testing.assert_array_equal(src.sample(100, 8), src.sample(100, 8))
+    with pytest.raises(ValueError, match="n_tokens"):
+        src.sample(1, 0)
+    with pytest.raises(ValueError, match="targets"):
+        src.log_prob([0, 1], [2, 30])
+
+
+def test_source_and_pairs_validation():
+    with pytest.raises(ValueError, match="n_classes"):
+        lm.make_class_bigram_source(10, 0)
+    with pytest.raises(ValueError, match="class_scale"):
+        lm.make_class_bigram_source(10, 2, class_scale=-1.0)
+    with pytest.raises(ValueError, match="tokens"):
+        lm.bigram_pairs([3])
+    with pytest.raises(TypeError, match="tokens"):
+        lm.bigram_pairs([0.5, 1.5])
+    c, t = lm.bigram_pairs([4, 1, 2])
+    np.testing.assert_array_equal(c, [4, 1])
+    np.testing.assert_array_equal(t, [1, 2])
+
+
+# --------------------------------------------------------------------------------------------
+# noise distribution
+# --------------------------------------------------------------------------------------------
+
+
+def test_unigram_sampler_frequencies():
+    q = np.array([0.5, 0.0, 0.3, 0.15, 0.05])
+    sampler = lm.UnigramSampler(q)
+    n = 200_000
+    draws = sampler.sample(n, random_state=0)
+    freq = np.bincount(draws, minlength=5) / n
+    se = np.sqrt(q * (1 - q) / n)
+    assert freq[1] == 0.0  # a word of probability 0 is never drawn
+    assert np.all(np.abs(freq - q) <= 4 * se + 1e-12)
+    np.testing.assert_allclose(sampler.log_probs[[0, 2]], np.log(q[[0, 2]]))
+    assert sampler.sample((3, 4), random_state=1).shape == (3, 4)
+
+
+def test_unigram_sampler_validation():
+    with pytest.raises(ValueError, match="probs"):
+        lm.UnigramSampler([0.5, -0.1, 0.6])
+    with pytest.raises(ValueError, match="probs"):
+        lm.UnigramSampler([0.0, 0.0])
+    with pytest.raises(ValueError, match="probs"):
+        lm.UnigramSampler([[0.5, 0.5]])
+    with pytest.raises(ValueError, match="size"):
+        lm.UnigramSampler([0.5, 0.5]).sample(0)
+
+
+def test_unigram_distribution_counts_power_and_range():
+    q = lm.unigram_distribution([0, 0, 0, 2], 3, pseudocount=1.0)
+    np.testing.assert_allclose(q, np.array([4, 1, 2]) / 7)
+    q = lm.unigram_distribution([0, 0, 0, 2], 3, power=0.5, pseudocount=0.0)
+    np.testing.assert_allclose(q, np.sqrt([3, 0, 1]) / (np.sqrt(3) + 1))
+    with pytest.raises(ValueError, match="tokens"):
+        lm.unigram_distribution([0, 3], 3)
+    with pytest.raises(ValueError, match="power"):
+        lm.unigram_distribution([0, 1], 3, power=0.0)
+
+
+# --------------------------------------------------------------------------------------------
+# losses and gradients
+# --------------------------------------------------------------------------------------------
+
+
+def test_softmax_loss_value_and_gradients(layer):
+    H, Q, b, t = layer["H"], layer["Q"], layer["b"], layer["targets"]
+    loss, dH, dQ, db = lm.softmax_loss(H, t, Q, b)
+    S = H @ Q.T + b
+    expected = np.mean(logsumexp(S, axis=1) - S[np.arange(len(t)), t])
+    assert loss == pytest.approx(expected, rel=1e-12)
+    f = lambda: lm.softmax_loss(H, t, Q, b)[0]  # noqa: E731
+    np.testing.assert_allclose(dH, _numeric_grad(f, H), atol=1e-8)
+    np.testing.assert_allclose(dQ, _numeric_grad(f, Q), atol=1e-8)
+    np.testing.assert_allclose(db, _numeric_grad(f, b), atol=1e-8)
+
+
+def test_softmax_loss_is_stable_for_huge_scores(layer):
+    H, Q, b, t = layer["H"], layer["Q"], layer["b"], layer["targets"]
+    loss, dH, _, _ = lm.softmax_loss(H, t, Q, b + 1e4)  # a shift: same loss, no overflow
+    assert loss == pytest.approx(lm.softmax_loss(H, t, Q, b)[0], rel=1e-9)
+    assert np.all(np.isfinite(dH))
+
+
+@pytest.mark.parametrize("which", ["nce", "negative_sampling"])
+def test_sampled_losses_gradients_match_finite_differences(layer, which):
+    H, Q, b, t, noise, log_q = (layer[key] for key in ("H", "Q", "b", "targets", "noise", "log_q"))
+
+    def run():
+        if which == "nce":
+            return lm.nce_loss(H, t, noise, Q, b, log_q)
+        return lm.negative_sampling_loss(H, t, noise, Q, b)
+
+    loss, dH, rows, dQ_rows, db_rows = run()
+    f = lambda: run()[0]  # noqa: E731
+    np.testing.assert_allclose(dH, _numeric_grad(f, H), atol=1e-8)
+    V = Q.shape[0]
+    np.testing.assert_allclose(_dense_row_grad(rows, dQ_rows, V), _numeric_grad(f, Q), atol=1e-8)
+    db_dense = np.bincount(rows.ravel(), weights=db_rows.ravel(), minlength=V)
+    np.testing.assert_allclose(db_dense, _numeric_grad(f, b), atol=1e-8)
+
+
+def test_nce_loss_value_matches_its_definition(layer):
+    H, Q, b, t, noise, log_q = (layer[key] for key in ("H", "Q", "b", "targets", "noise", "log_q"))
+    k = noise.shape[1]
+    loss = lm.nce_loss(H, t, noise, Q, b, log_q)[0]
+    B = len(t)
+    expected = 0.0
+    for i in range(B):
+        s = lambda w: H[i] @ Q[w] + b[w]  # noqa: E731
+        expected -= np.log(expit(s(t[i]) - np.log(k) - log_q[t[i]]))
+        expected -= sum(np.log(1 - expit(s(x) - np.log(k) - log_q[x])) for x in noise[i])
+    assert loss == pytest.approx(expected / B, rel=1e-12)
+
+
+def test_negative_sampling_is_nce_when_k_q_equals_one(layer):
+    """Dyer (2014): NCE reduces to negative sampling exactly when k q(w) = 1 for every word."""
+    H, Q, b, t = layer["H"], layer["Q"], layer["b"], layer["targets"]
+    V = Q.shape[0]
+    rng = np.random.default_rng(1)
+    noise = rng.integers(0, V, (len(t), V))  # k = V noise words from the uniform q = 1/V
+    nce = lm.nce_loss(H, t, noise, Q, b, np.full(V, -np.log(V)))
+    ns = lm.negative_sampling_loss(H, t, noise, Q, b)
+    assert nce[0] == pytest.approx(ns[0], rel=1e-12)
+    np.testing.assert_allclose(nce[1], ns[1], atol=1e-14)
+
+
+def test_sampled_loss_is_stable_for_extreme_scores(layer):
+    H, Q, t, noise, log_q = layer["H"], layer["Q"], layer["targets"], layer["noise"], layer["log_q"]
+    b = np.full(Q.shape[0], 800.0)  # exp(800) overflows; softplus must not
+    loss, dH, *_ = lm.nce_loss(H, t, noise, Q, b, log_q)
+    assert np.isfinite(loss) and loss > 100 and np.all(np.isfinite(dH))
+
+
+def test_loss_input_validation(layer):
+    H, Q, b, t, noise, log_q = (layer[key] for key in ("H", "Q", "b", "targets", "noise", "log_q"))
+    V = Q.shape[0]
+    with pytest.raises(ValueError, match="targets"):
+        lm.softmax_loss(H, np.array([0, 1, 2, V]), Q, b)
+    with pytest.raises(ValueError, match="targets"):
+        lm.softmax_loss(H, np.array([0, -1, 2, 3]), Q, b)
+    with pytest.raises(TypeError, match="targets"):
+        lm.softmax_loss(H, np.array([0.0, 1.0, 2.0, 3.0]), Q, b)
+    with pytest.raises(ValueError, match="noise"):
+        lm.nce_loss(H, t, np.full_like(noise, V), Q, b, log_q)
+    with pytest.raises(ValueError, match="noise"):  # k = 0 noise words
+        lm.nce_loss(H, t, np.zeros((len(t), 0), dtype=int), Q, b, log_q)
+    with pytest.raises(ValueError, match="noise"):
+        lm.negative_sampling_loss(H, t, noise[:2], Q, b)
+    with pytest.raises(ValueError, match="Q"):
+        lm.softmax_loss(H, t, Q[:, :2], b)
+    with pytest.raises(ValueError, match="b"):
+        lm.softmax_loss(H, t, Q, b[:3])
+    with pytest.raises(ValueError, match="H"):
+        lm.softmax_loss(np.full_like(H, np.nan), t, Q, b)
+    bad_q = log_q.copy()
+    bad_q[noise[1, 0]] = -np.inf  # a noise word of probability 0: NCE is undefined there
+    with pytest.raises(ValueError, match="offsets"):
+        lm.nce_loss(H, t, noise, Q, b, bad_q)
+
+
+def test_scatter_rows_matches_add_at():
+    rng = np.random.default_rng(3)
+    rows = rng.integers(0, 6, (5, 4))
+    weights = rng.standard_normal((5, 4))
+    H = rng.standard_normal((5, 3))
+    unique, dQ, db = lm._scatter_rows(rows, weights, H)
+    dense = np.zeros((6, 3))
+    np.add.at(dense, rows.ravel(), (weights[:, :, None] * H[:, None, :]).reshape(-1, 3))
+    np.testing.assert_array_equal(unique, np.unique(rows))
+    np.testing.assert_allclose(dQ, dense[unique], atol=1e-14)
+    np.testing.assert_allclose(db, np.bincount(rows.ravel(), weights=weights.ravel(), minlength=6)[unique])
+
+
+# --------------------------------------------------------------------------------------------
+# model, training, evaluation
+# --------------------------------------------------------------------------------------------
+
+
+def test_model_initialisation_and_log_prob():
+    u = np.array([0.5, 0.25, 0.25])
+    model = lm.LogBilinearLM(3, 2, unigram=u, init_scale=0.0, random_state=0)
+    np.testing.assert_allclose(model.b, np.log(u))
+    np.testing.assert_allclose(model.log_normalisers([0, 1]), 0.0, atol=1e-12)
+    np.testing.assert_allclose(model.log_prob([0, 2], [1, 0]), np.log([0.25, 0.5]))
+    with pytest.raises(ValueError, match="unigram"):
+        lm.LogBilinearLM(4, 2, unigram=u)
+    with pytest.raises(ValueError, match="dim"):
+        lm.LogBilinearLM(4, 0)
+    with pytest.raises(ValueError, match="contexts"):
+        model.log_prob([3], [0])
+
+
+def test_sampled_step_touches_only_data_and_noise_rows():
+    V = 1000
+    sampler = lm.UnigramSampler(np.ones(V))
+    model = lm.LogBilinearLM(V, 4, random_state=0)
+    before = model.copy()
+    lm.train_step(model, [5], [7], "nce", k=2, sampler=sampler, random_state=1)
+    noise = sampler.sample((1, 2), random_state=1)  # the same draw as inside the step
+    touched = set(noise.ravel().tolist()) | {7}
+    changed = set(np.flatnonzero(np.any(model.Q != before.Q, axis=1)).tolist())
+    assert changed == touched
+    assert set(np.flatnonzero(np.any(model.R != before.R, axis=1)).tolist()) == {5}
+
+
+def test_train_step_validation():
+    V = 10
+    sampler = lm.UnigramSampler(np.ones(V))
+    model = lm.LogBilinearLM(V, 2, random_state=0)
+    with pytest.raises(ValueError, match="k"):
+        lm.train_step(model, [0], [1], "nce", k=0, sampler=sampler)
+    with pytest.raises(ValueError, match="method"):
+        lm.train_step(model, [0], [1], "hierarchical", sampler=sampler)
+    with pytest.raises(ValueError, match="contexts"):
+        lm.train_step(model, [V], [1], "softmax")
+    with pytest.raises(ValueError, match="targets"):
+        lm.train_step(model, [0], [V], "negative_sampling", sampler=sampler)
+    with pytest.raises(TypeError, match="sampler"):
+        lm.train_step(model, [0], [1], "nce")
+    with pytest.raises(ValueError, match="sampler"):
+        lm.train_step(model, [0], [1], "nce", sampler=lm.UnigramSampler(np.ones(V + 1)))
+    with pytest.raises(ValueError, match="learning_rate"):
+        lm.train_step(model, [0], [1], "softmax", learning_rate=0.0)
+    with pytest.raises(TypeError, match="model"):
+        lm.train_step(None, [0], [1], "softmax")
+
+
+def _small_problem(seed=0, V=40, n=20_000):
+    src = lm.make_class_bigram_source(V, 4, random_state=seed)
+    c, t = lm.bigram_pairs(src.sample(n, random_state=seed + 1))
+    hc, ht = lm.bigram_pairs(src.sample(5_000, random_state=seed + 2))
+    q = lm.unigram_distribution(t, V)
+    return src, c, t, hc, ht, q
+
+
+def test_softmax_training_approaches_the_true_entropy_rate():
+    src, c, t, hc, ht, q = _small_problem()
+    model = lm.LogBilinearLM(40, 8, unigram=q, random_state=0)
+    hist = lm.train(model, c, t, "softmax", epochs=3, learning_rate=0.1, eval_pairs=(hc, ht), random_state=0)
+    true_ce = -src.log_prob(hc, ht).mean()
+    assert len(hist.steps) == len(hist.perplexity) == len(hist.seconds) == 6
+    assert hist.perplexity[-1] < 0.9 * hist.perplexity[0]
+    assert np.log(hist.perplexity[-1]) < true_ce + 0.05
+
+
+def test_nce_training_self_normalises_and_negative_sampling_does_not():
+    src, c, t, hc, ht, q = _small_problem(seed=10)
+    sampler = lm.UnigramSampler(q)
+    out = {}
+    for method in ("nce", "negative_sampling"):
+        model = lm.LogBilinearLM(40, 8, unigram=q, random_state=0)
+        lm.train(model, c, t, method, k=10, sampler=sampler, epochs=3, learning_rate=0.1, random_state=0)
+        out[method] = lm.evaluate(model, hc, ht)
+    true_ce = -src.log_prob(hc, ht).mean()
+    assert out["nce"]["log_z_mean_abs"] < 0.1
+    assert out["negative_sampling"]["log_z_mean_abs"] > 1.0
+    assert out["nce"]["cross_entropy"] < true_ce + 0.05
+    assert out["negative_sampling"]["cross_entropy"] > out["nce"]["cross_entropy"] + 0.05
+
+
+def test_training_is_deterministic_given_the_seed():
+    _, c, t, hc, ht, q = _small_problem(seed=20, n=3_000)
+    sampler = lm.UnigramSampler(q)
+    models = [lm.LogBilinearLM(40, 4, unigram=q, random_state=1) for _ in range(2)]
+    for model in models:
+        lm.train(model, c, t, "nce", k=3, sampler=sampler, epochs=0.5, random_state=2)
+    np.testing.assert_array_equal(models[0].Q, models[1].Q)
+    np.testing.assert_array_equal(models[0].R, models[1].R)
+
+
+def test_evaluate_agrees_with_log_prob():
+    _, c, t, hc, ht, q = _small_problem(seed=30, n=2_000)
+    model = lm.LogBilinearLM(40, 4, unigram=q, random_state=3)
+    lm.train(model, c, t, "softmax", epochs=0.5, random_state=4)
+    ev = lm.evaluate(model, hc, ht)
+    assert ev["cross_entropy"] == pytest.approx(-model.log_prob(hc, ht).mean(), rel=1e-12)
+    assert ev["perplexity"] == pytest.approx(np.exp(ev["cross_entropy"]), rel=1e-12)
+    lz = model.log_normalisers(hc)
+    assert ev["log_z_mean"] == pytest.approx(lz.mean(), rel=1e-12, abs=1e-12)
+    assert ev["log_z_std"] == pytest.approx(lz.std(), rel=1e-9, abs=1e-12)
+    assert ev["self_normalised_cross_entropy"] == pytest.approx(ev["cross_entropy"] - lz.mean(), rel=1e-9)
+
+
+def test_train_validation():
+    _, c, t, hc, ht, q = _small_problem(seed=40, n=200)
+    model = lm.LogBilinearLM(40, 2, random_state=0)
+    with pytest.raises(ValueError, match="epochs"):
+        lm.train(model, c, t, "softmax", epochs=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        lm.train(model, c, t, "softmax", batch_size=0)
+    with pytest.raises(ValueError, match="targets"):
+        lm.train(model, c, t[:-1], "softmax")
+    with pytest.raises(ValueError, match="eval_pairs"):
+        lm.train(model, c, t, "softmax", eval_pairs=(hc, ht + 100))
+    with pytest.raises(ValueError, match="k"):
+        lm.train(model, c, t, "negative_sampling", k=-1, sampler=lm.UnigramSampler(q))
