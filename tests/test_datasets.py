@@ -1,0 +1,77 @@
+"""Tests of dgmbook.datasets: the bars-and-stripes set and the binarised digits."""
+
+import numpy as np
+import pytest
+
+from dgmbook.datasets import bars_and_stripes, load_binary_digits, train_test_split
+
+
+@pytest.mark.parametrize("size", [2, 3, 4])
+def test_bars_and_stripes_count_and_uniqueness(size):
+    data = bars_and_stripes(size)
+    assert data.shape == (2 ** (size + 1) - 2, size * size)
+    assert len({row.tobytes() for row in data}) == data.shape[0]
+    assert set(np.unique(data)) == {0.0, 1.0}
+
+
+def test_bars_and_stripes_rows_or_columns_constant():
+    size = 4
+    images = bars_and_stripes(size).reshape(-1, size, size)
+    rows_constant = np.all(images == images[:, :, :1], axis=(1, 2))
+    cols_constant = np.all(images == images[:, :1, :], axis=(1, 2))
+    assert np.all(rows_constant | cols_constant)
+    # both kinds are present, and only the blank and full images are both
+    assert np.sum(rows_constant & cols_constant) == 2
+
+
+@pytest.mark.parametrize("bad", [1, 7])
+def test_bars_and_stripes_rejects_bad_size(bad):
+    with pytest.raises(ValueError, match="size"):
+        bars_and_stripes(bad)
+
+
+def test_bars_and_stripes_rejects_non_integer_size():
+    with pytest.raises(TypeError, match="size"):
+        bars_and_stripes(3.0)
+
+
+def test_train_test_split_partitions_rows():
+    data = np.arange(40.0).reshape(20, 2)
+    train, test = train_test_split(data, test_fraction=0.25, random_state=1)
+    assert test.shape == (5, 2) and train.shape == (15, 2)
+    together = np.sort(np.concatenate([train[:, 0], test[:, 0]]))
+    np.testing.assert_array_equal(together, data[:, 0])
+
+
+def test_train_test_split_is_seeded():
+    data = np.arange(40.0).reshape(20, 2)
+    a = train_test_split(data, random_state=3)[1]
+    b = train_test_split(data, random_state=3)[1]
+    np.testing.assert_array_equal(a, b)
+
+
+def test_train_test_split_rejects_bad_fraction():
+    with pytest.raises(ValueError, match="test_fraction"):
+        train_test_split(np.zeros((10, 2)), test_fraction=1.0)
+
+
+def test_load_binary_digits_shapes_and_values():
+    train, test = load_binary_digits(test_fraction=0.2, random_state=0)
+    assert train.shape[1] == test.shape[1] == 64
+    assert train.shape[0] + test.shape[0] == 1797
+    assert test.shape[0] == round(0.2 * 1797)
+    assert set(np.unique(train)) == {0.0, 1.0}
+    # corner pixels of the digits are essentially always off, central ones often on
+    assert train[:, 0].mean() < 0.01
+    assert 0.2 < train.mean() < 0.5
+
+
+def test_load_binary_digits_threshold_monotone():
+    low = load_binary_digits(threshold=0.25)[0].mean()
+    high = load_binary_digits(threshold=0.75)[0].mean()
+    assert low > high
+
+
+def test_load_binary_digits_rejects_bad_threshold():
+    with pytest.raises(ValueError, match="threshold"):
+        load_binary_digits(threshold=1.0)

@@ -1,0 +1,174 @@
+"""Tests of dgmbook.nce: noise distributions, the NCE objective and its gradient, NCE training."""
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy.optimize import brentq
+from scipy.special import expit
+
+from dgmbook.nce import (
+    BernoulliNoise,
+    initial_log_normaliser,
+    nce_objective,
+    nce_rbm_objective,
+    train_nce,
+)
+from dgmbook.rbm import RBM, free_energy, init_rbm, log_likelihood, log_partition
+
+
+def all_binary(n):
+    return np.array(list(itertools.product([0.0, 1.0], repeat=n)))
+
+
+def random_rbm(n_visible, n_hidden, scale=1.0, seed=0):
+    rng = np.random.default_rng(seed)
+    return RBM(scale * rng.standard_normal((n_visible, n_hidden)),
+               rng.standard_normal(n_visible), rng.standard_normal(n_hidden))
+
+
+def test_noise_log_prob_normalises_and_sampling_matches():
+    noise = BernoulliNoise(np.array([0.1, 0.5, 0.8]))
+    assert np.exp(noise.log_prob(all_binary(3))).sum() == pytest.approx(1.0, abs=1e-12)
+    n = 20000
+    draws = noise.sample(n, random_state=0)
+    se = np.sqrt(noise.probs * (1 - noise.probs) / n)
+    assert np.all(np.abs(draws.mean(axis=0) - noise.probs) < 4 * se)
+
+
+def test_noise_fit_is_smoothed_marginals():
+    data = np.array([[1, 0], [1, 0], [1, 1]], dtype=float)
+    noise = BernoulliNoise.fit(data, smoothing=1.0)
+    np.testing.assert_allclose(noise.probs, [4 / 5, 2 / 5])
+    assert BernoulliNoise.uniform(4).probs.tolist() == [0.5] * 4
+
+
+def test_objective_matches_definition_and_derivatives():
+    rng = np.random.default_rng(1)
+    gd, gn, nu = rng.normal(size=5), rng.normal(size=7), 2.5
+    J, dd, dn = nce_objective(gd, gn, nu)
+    h = lambda g: expit(g - np.log(nu))  # noqa: E731
+    assert J == pytest.approx(np.mean(np.log(h(gd))) + nu * np.mean(np.log(1 - h(gn))), abs=1e-12)
+    eps = 1e-6
+    for i in range(5):
+        e = np.zeros(5)
+        e[i] = eps
+        num = (nce_objective(gd + e, gn, nu)[0] - nce_objective(gd - e, gn, nu)[0]) / (2 * eps)
+        assert dd[i] == pytest.approx(num, abs=1e-8)
+    for i in range(7):
+        e = np.zeros(7)
+        e[i] = eps
+        num = (nce_objective(gd, gn + e, nu)[0] - nce_objective(gd, gn - e, nu)[0]) / (2 * eps)
+        assert dn[i] == pytest.approx(num, abs=1e-8)
+
+
+def test_objective_is_stable_for_extreme_log_ratios():
+    J, dd, dn = nce_objective(np.array([800.0, -800.0]), np.array([-800.0, 800.0]), 3.0)
+    assert np.isfinite(J) and np.all(np.isfinite(dd)) and np.all(np.isfinite(dn))
+    assert J == pytest.approx(-(800 + np.log(3)) / 2 - 3 * (800 - np.log(3)) / 2, rel=1e-9)
+
+
+def test_rbm_objective_gradient_matches_finite_differences():
+    rbm = random_rbm(4, 3, seed=2)
+    noise = BernoulliNoise(np.array([0.3, 0.6, 0.5, 0.2]))
+    data = np.array([[1, 0, 1, 1], [0, 1, 1, 0], [1, 1, 0, 0]], dtype=float)
+    ys = noise.sample(6, random_state=3)
+    c, nu = -3.0, 2.0
+    J, grad, grad_c = nce_rbm_objective(rbm, c, data, ys, noise, nu)
+    eps = 1e-6
+    for name in ("W", "a", "b"):
+        param = getattr(rbm, name)
+        for idx in np.ndindex(param.shape):
+            old = param[idx]
+            param[idx] = old + eps
+            up = nce_rbm_objective(rbm, c, data, ys, noise, nu)[0]
+            param[idx] = old - eps
+            down = nce_rbm_objective(rbm, c, data, ys, noise, nu)[0]
+            param[idx] = old
+            assert getattr(grad, name)[idx] == pytest.approx((up - down) / (2 * eps), abs=1e-7)
+    num_c = (nce_rbm_objective(rbm, c + eps, data, ys, noise, nu)[0]
+             - nce_rbm_objective(rbm, c - eps, data, ys, noise, nu)[0]) / (2 * eps)
+    assert grad_c == pytest.approx(num_c, abs=1e-7)
+
+
+def test_population_gradient_vanishes_at_the_truth():
+    """Consistency: if pdata is the RBM itself and c = -log Z, the population NCE gradient is 0."""
+    rbm = random_rbm(4, 2, scale=0.8, seed=4)
+    vs = all_binary(4)
+    log_z = log_partition(rbm)
+    p = np.exp(-free_energy(rbm, vs) - log_z)
+    noise = BernoulliNoise(np.array([0.4, 0.5, 0.6, 0.3]))
+    q = np.exp(noise.log_prob(vs))
+    J, grad, grad_c = nce_rbm_objective(rbm, -log_z, vs, vs, noise, 3.0, data_weights=p, noise_weights=q)
+    assert abs(grad_c) < 1e-12
+    for g in (grad.W, grad.a, grad.b):
+        np.testing.assert_allclose(g, 0.0, atol=1e-12)
+    # and away from the truth it does not
+    _, _, grad_c_off = nce_rbm_objective(rbm, -log_z + 0.5, vs, vs, noise, 3.0, data_weights=p,
+                                         noise_weights=q)
+    assert grad_c_off < -1e-3
+
+
+def test_optimal_c_self_normalises_as_nu_grows():
+    """For a fixed misspecified theta, the best c approaches -log Z as nu -> infinity."""
+    rbm = random_rbm(4, 2, scale=0.8, seed=5)
+    vs = all_binary(4)
+    pdata = np.zeros(16)
+    pdata[[0, 5, 10, 15]] = 0.25
+    noise = BernoulliNoise.uniform(4)
+    q = np.exp(noise.log_prob(vs))
+    log_z = log_partition(rbm)
+
+    def best_c(nu):
+        def dj_dc(c):
+            return nce_rbm_objective(rbm, c, vs, vs, noise, nu, data_weights=pdata, noise_weights=q)[2]
+        return brentq(dj_dc, -log_z - 20, -log_z + 20)
+
+    gaps = [abs(best_c(nu) + log_z) for nu in (1.0, 10.0, 1000.0)]
+    assert gaps[0] > gaps[1] > gaps[2]
+    assert gaps[2] < 0.01
+
+
+def test_train_nce_learns_bars_and_stripes_and_tracks_log_z():
+    from dgmbook.datasets import bars_and_stripes
+
+    data = bars_and_stripes(3)
+    start = init_rbm(9, 8, scale=0.1, random_state=0)
+    ll0 = log_likelihood(start, data)
+    model, c, hist = train_nce(data, rbm=start, noise=BernoulliNoise.uniform(9), nu=10.0,
+                               learning_rate=0.5, epochs=600, batch_size=14, random_state=1,
+                               callback=lambda e, m, c: c, callback_every=300)
+    assert log_likelihood(model, data) > ll0 + 1.5
+    assert abs(c + log_partition(model)) < 1.0
+    assert hist.epochs == [0, 300, 600] and hist.values[0] == pytest.approx(initial_log_normaliser(start))
+
+
+def test_initial_log_normaliser_is_exact_for_zero_weights():
+    rbm = RBM(np.zeros((5, 3)), np.linspace(-1, 1, 5), np.array([0.5, -2.0, 0.0]))
+    assert initial_log_normaliser(rbm) == pytest.approx(-log_partition(rbm), abs=1e-12)
+
+
+# ----- input validation ---------------------------------------------------------------------------
+
+def test_rejects_bad_nu():
+    with pytest.raises(ValueError, match="nu"):
+        nce_objective([0.0], [0.0], nu=0.0)
+    with pytest.raises(ValueError, match="nu"):
+        train_nce(np.zeros((3, 2)), 2, nu=-1.0)
+
+
+def test_rejects_bad_noise_and_data():
+    with pytest.raises(ValueError, match="probs"):
+        BernoulliNoise(np.array([0.0, 0.5]))
+    with pytest.raises(ValueError, match="data"):
+        BernoulliNoise.fit(np.array([[0.5, 1.0]]))
+    with pytest.raises(ValueError, match="data"):
+        train_nce(np.zeros((0, 3)), 2)
+    with pytest.raises(ValueError, match="noise"):
+        train_nce(np.zeros((3, 3)), 2, noise=BernoulliNoise.uniform(4))
+    with pytest.raises(TypeError, match="noise"):
+        train_nce(np.zeros((3, 3)), 2, noise="uniform")
+    with pytest.raises(ValueError, match="u"):
+        BernoulliNoise.uniform(3).log_prob(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="data_weights"):
+        nce_objective([0.0, 1.0], [0.0], 1.0, data_weights=[0.7, 0.7])
