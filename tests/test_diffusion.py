@@ -1,0 +1,274 @@
+"""Tests of dgmbook.diffusion: schedules, the forward chain, the posterior q(x_{t-1} | x_t, x_0), the sampler."""
+
+import numpy as np
+import pytest
+
+from dgmbook.diffusion import (
+    NoiseSchedule,
+    ancestral_sample,
+    cosine_schedule,
+    forward_chain,
+    linear_schedule,
+)
+
+SCHEDULES = {
+    "linear": linear_schedule(1000),
+    "cosine": cosine_schedule(1000),
+    "random": NoiseSchedule(np.random.default_rng(3).uniform(0.6, 0.999, size=12)),
+}
+
+
+def z_score(values, target):
+    """(sample mean - target) / standard error, from the sample."""
+    values = np.asarray(values, dtype=float)
+    return (values.mean() - target) / (values.std(ddof=1) / np.sqrt(values.size))
+
+
+# ---------------------------------------------------------------------- schedules
+@pytest.mark.parametrize("name", SCHEDULES)
+def test_alpha_bar_is_decreasing_in_the_open_unit_interval(name):
+    sched = SCHEDULES[name]
+    ab = sched.alpha_bars
+    assert ab.shape == (sched.n_steps + 1,)
+    assert ab[0] == 1.0
+    assert np.all((ab[1:] > 0) & (ab[1:] < 1))
+    assert np.all(np.diff(ab) < 0)
+    np.testing.assert_allclose(ab[1:], np.cumprod(sched.alphas), rtol=1e-12)
+    np.testing.assert_allclose(sched.betas, 1 - sched.alphas, rtol=0, atol=0)
+
+
+def test_linear_schedule_endpoints_and_spacing():
+    sched = linear_schedule(50, beta_start=1e-3, beta_end=0.05)
+    assert sched.n_steps == 50
+    assert sched.beta(1) == pytest.approx(1e-3, rel=1e-12)
+    assert sched.beta(50) == pytest.approx(0.05, rel=1e-12)
+    np.testing.assert_allclose(np.diff(sched.betas), (0.05 - 1e-3) / 49, rtol=1e-9)
+
+
+def test_cosine_schedule_follows_the_squared_cosine_until_the_clip():
+    T, s = 200, 0.008
+    sched = cosine_schedule(T, offset=s)
+    f = np.cos(0.5 * np.pi * (np.arange(T + 1) / T + s) / (1 + s)) ** 2
+    # Before the last step no beta is clipped, so alpha_bar is exactly f(t) / f(0).
+    np.testing.assert_allclose(sched.alpha_bars[:T], f[:T] / f[0], rtol=1e-10)
+    assert sched.beta(T) == pytest.approx(0.999)
+    assert np.all(sched.betas <= 0.999)
+
+
+def test_alpha_bar_accepts_zero_and_arrays():
+    sched = NoiseSchedule([0.9, 0.8, 0.5])
+    assert sched.alpha_bar(0) == 1.0
+    np.testing.assert_allclose(sched.alpha_bar(np.array([0, 1, 2, 3])), [1, 0.9, 0.72, 0.36])
+    np.testing.assert_allclose(sched.alpha(np.array([1, 3])), [0.9, 0.5])
+
+
+# ---------------------------------------------------------------------- the posterior
+def _joint_given_x0(sched, t):
+    """Mean coefficients on x_0 and covariance of (x_{t-1}, x_t) given x_0, by unrolling the chain.
+
+    Each x_s is written as m_s x_0 + sum_r c_{s,r} eps_r from x_s = sqrt(alpha_s) x_{s-1} +
+    sqrt(beta_s) eps_s alone: no closed form of q(x_t | x_0) is used.
+    """
+    m, c = 1.0, np.zeros(t)
+    rows = {}
+    for s in range(1, t + 1):
+        m, c = np.sqrt(sched.alphas[s - 1]) * m, np.sqrt(sched.alphas[s - 1]) * c
+        c[s - 1] += np.sqrt(sched.betas[s - 1])
+        rows[s] = (m, c.copy())
+    rows[0] = (1.0, np.zeros(t))
+    (m1, c1), (m2, c2) = rows[t - 1], rows[t]
+    cov = np.array([[c1 @ c1, c1 @ c2], [c2 @ c1, c2 @ c2]])
+    return np.array([m1, m2]), cov
+
+
+@pytest.mark.parametrize("name", SCHEDULES)
+def test_posterior_matches_numerical_conditioning_of_the_joint_gaussian(name):
+    sched = SCHEDULES[name]
+    for t in sorted({2, 3, sched.n_steps // 2, sched.n_steps}):
+        m, cov = _joint_given_x0(sched, t)
+        gain = cov[0, 1] / cov[1, 1]
+        var = cov[0, 0] - cov[0, 1] ** 2 / cov[1, 1]
+        # E[x_{t-1} | x_t, x_0] = m1 x0 + gain (x_t - m2 x0) = gain x_t + (m1 - gain m2) x0.
+        c_xt, c_x0 = sched.posterior_coefficients(t)
+        assert c_xt == pytest.approx(gain, rel=1e-9)
+        assert c_x0 == pytest.approx(m[0] - gain * m[1], rel=1e-7, abs=1e-12)
+        assert sched.posterior_variance(t) == pytest.approx(var, rel=1e-7, abs=1e-15)
+
+
+@pytest.mark.parametrize("name", SCHEDULES)
+def test_posterior_variance_is_at_most_beta_and_zero_at_t1(name):
+    sched = SCHEDULES[name]
+    steps = np.arange(1, sched.n_steps + 1)
+    var = sched.posterior_variance(steps)
+    assert var[0] == 0.0
+    assert np.all(var[1:] > 0)
+    assert np.all(var <= sched.betas * (1 + 1e-12))
+
+
+def test_posterior_mean_at_t1_is_x0_and_is_linear():
+    sched = NoiseSchedule([0.7, 0.6, 0.9])
+    rng = np.random.default_rng(0)
+    xt, x0 = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
+    np.testing.assert_allclose(sched.posterior_mean(xt, x0, 1), x0, rtol=1e-12, atol=1e-12)
+    c_xt, c_x0 = sched.posterior_coefficients(3)
+    np.testing.assert_allclose(sched.posterior_mean(xt, x0, 3), c_xt * xt + c_x0 * x0)
+    # The explicit formula of the assignment, t = 3: alpha_bar_2 = 0.42, alpha_bar_3 = 0.378.
+    expected = (np.sqrt(0.9) * (1 - 0.42) * xt + np.sqrt(0.42) * (1 - 0.9) * x0) / (1 - 0.378)
+    np.testing.assert_allclose(sched.posterior_mean(xt, x0, 3), expected, rtol=1e-12)
+    assert sched.posterior_mean(xt[:, 0], x0[:, 0], 2).shape == (5,)
+
+
+def test_posterior_coefficients_vectorised_equal_scalar():
+    sched = linear_schedule(100)
+    steps = np.array([1, 7, 100])
+    c_xt, c_x0 = sched.posterior_coefficients(steps)
+    for i, t in enumerate(steps):
+        assert c_xt[i] == sched.posterior_coefficients(int(t))[0]
+        assert c_x0[i] == sched.posterior_coefficients(int(t))[1]
+
+
+# ---------------------------------------------------------------------- forward process, Monte Carlo
+def test_forward_chain_reaches_the_closed_form_marginal():
+    sched = linear_schedule(200)
+    rng = np.random.default_rng(11)
+    x0 = np.where(rng.random(40_000) < 0.3, -2.0, 1.5)  # a two-point, very non-Gaussian x_0
+    steps = [0, 1, 50, 200]
+    chain = forward_chain(x0, sched, steps, random_state=12)
+    assert chain.shape == (4, 40_000)
+    np.testing.assert_array_equal(chain[0], x0)
+    for k, t in enumerate(steps[1:], start=1):
+        noise = chain[k] - np.sqrt(sched.alpha_bar(t)) * x0
+        assert abs(z_score(noise, 0.0)) < 4
+        assert abs(z_score(noise**2, 1 - sched.alpha_bar(t))) < 4
+
+
+def test_forward_chain_posterior_residual_has_the_predicted_moments_in_2d():
+    sched = cosine_schedule(50)
+    rng = np.random.default_rng(5)
+    x0 = rng.choice([-1.0, 2.0], size=(30_000, 2)) + 0.1 * rng.standard_normal((30_000, 2))
+    t = 20
+    prev, cur = forward_chain(x0, sched, [t - 1, t], random_state=6)
+    resid = prev - sched.posterior_mean(cur, x0, t)
+    var = sched.posterior_variance(t)
+    for j in range(2):
+        assert abs(z_score(resid[:, j], 0.0)) < 4
+        assert abs(z_score(resid[:, j] ** 2, var)) < 4
+        assert abs(z_score(resid[:, j] * cur[:, j], 0.0)) < 4  # orthogonal to x_t
+    assert abs(z_score(resid[:, 0] * resid[:, 1], 0.0)) < 4  # isotropic: no cross-covariance
+
+
+def test_q_sample_returns_the_noise_that_made_it():
+    sched = linear_schedule(10)
+    x0 = np.linspace(-1, 1, 7)
+    xt, eps = sched.q_sample(x0, 4, random_state=0)
+    np.testing.assert_allclose(xt, np.sqrt(sched.alpha_bar(4)) * x0 + np.sqrt(1 - sched.alpha_bar(4)) * eps)
+    np.testing.assert_array_equal(sched.q_sample(x0, 0, random_state=0)[0], x0)
+
+
+# ---------------------------------------------------------------------- ancestral sampling
+def test_ancestral_sampler_with_a_point_mass_denoiser_returns_the_point():
+    sched = linear_schedule(30)
+    out = ancestral_sample(sched, lambda x, t: np.full_like(x, 0.7), n=50, dim=3, random_state=0)
+    np.testing.assert_allclose(out, 0.7, rtol=0, atol=1e-12)
+
+
+def _gaussian_denoiser(sched, m, s2):
+    """The exact E[x_0 | x_t] for x_0 ~ N(m, s2): x_0 and x_t are jointly Gaussian."""
+    def denoiser(x, t):
+        ab = sched.alpha_bar(t)
+        return m + np.sqrt(ab) * s2 / (ab * s2 + 1 - ab) * (x - np.sqrt(ab) * m)
+    return denoiser
+
+
+def _sampler_moments(sched, m, s2, reverse_variance):
+    """Exact mean and variance of the sampler's output for Gaussian data (a linear recursion)."""
+    mean, var = 0.0, 1.0
+    for t in range(sched.n_steps, 0, -1):
+        ab = sched.alpha_bar(t)
+        gain_d = np.sqrt(ab) * s2 / (ab * s2 + 1 - ab)
+        c_xt, c_x0 = sched.posterior_coefficients(t)
+        noise = 0.0 if t == 1 else (sched.posterior_variance(t) if reverse_variance == "posterior"
+                                    else sched.beta(t))
+        mean = (c_xt + c_x0 * gain_d) * mean + c_x0 * (m - gain_d * np.sqrt(ab) * m)
+        var = (c_xt + c_x0 * gain_d) ** 2 * var + noise
+    return mean, var
+
+
+@pytest.mark.parametrize("reverse_variance", ["posterior", "beta"])
+def test_ancestral_sampler_matches_its_exact_moments_on_gaussian_data(reverse_variance):
+    m, s2 = 1.5, 0.25
+    sched = linear_schedule(200, beta_end=0.1)
+    out = ancestral_sample(sched, _gaussian_denoiser(sched, m, s2), n=20_000, dim=1, random_state=1,
+                           reverse_variance=reverse_variance)[:, 0]
+    mean, var = _sampler_moments(sched, m, s2, reverse_variance)
+    assert abs(mean - m) < 1e-3  # the mean is right: E[x_{t-1} | x_t] = mu_q(x_t, E[x_0 | x_t], t)
+    assert abs(z_score(out, mean)) < 4
+    assert abs(z_score((out - mean) ** 2, var)) < 4
+
+
+def test_beta_reverse_variance_is_exact_for_standard_normal_data():
+    # For x_0 ~ N(0, 1) every q(x_t) is N(0, 1) and q(x_{t-1} | x_t) = N(sqrt(alpha_t) x_t, beta_t):
+    # the sampler with sigma_t^2 = beta_t is then exact except at its last, noiseless step, which
+    # outputs E[x_0 | x_1] (variance 1 - beta_1); sigma_q^2 < beta_t gives too little variance.
+    sched = linear_schedule(100, beta_end=0.2)
+    assert _sampler_moments(sched, 0.0, 1.0, "beta")[1] == pytest.approx(1.0 - sched.beta(1), rel=1e-10)
+    assert _sampler_moments(sched, 0.0, 1.0, "posterior")[1] < 0.99
+
+
+# ---------------------------------------------------------------------- bad input
+@pytest.mark.parametrize("alphas", [[0.5, 1.2], [0.0, 0.5], [0.5, -0.1], [1.0, 0.5], []])
+def test_bad_alphas(alphas):
+    with pytest.raises(ValueError, match="alphas"):
+        NoiseSchedule(alphas)
+
+
+def test_bad_alphas_type():
+    with pytest.raises(TypeError, match="alphas"):
+        NoiseSchedule(["a", "b"])
+
+
+def test_bad_steps_and_shapes():
+    sched = NoiseSchedule([0.9, 0.8])
+    with pytest.raises(ValueError, match="t must"):
+        sched.posterior_variance(0)
+    with pytest.raises(ValueError, match="t must"):
+        sched.posterior_variance(3)
+    with pytest.raises(ValueError, match="t must"):
+        sched.alpha_bar(np.array([0, 5]))
+    with pytest.raises(TypeError, match="t must"):
+        sched.posterior_mean(np.zeros(2), np.zeros(2), 1.0)
+    with pytest.raises(TypeError, match="t must"):
+        sched.alpha(np.array([1.5]))
+    with pytest.raises(ValueError, match="x_t and x_0"):
+        sched.posterior_mean(np.zeros((3, 2)), np.zeros((3, 1)), 2)
+    with pytest.raises(ValueError, match="x_0"):
+        sched.posterior_mean(np.zeros(3), np.array([0.0, np.nan, 1.0]), 2)
+
+
+def test_bad_schedule_arguments():
+    with pytest.raises(ValueError, match="n_steps"):
+        linear_schedule(0)
+    with pytest.raises(ValueError, match="beta_end"):
+        linear_schedule(10, beta_end=1.5)
+    with pytest.raises(ValueError, match="offset"):
+        cosine_schedule(10, offset=-0.1)
+    with pytest.raises(ValueError, match="max_beta"):
+        cosine_schedule(10, max_beta=1.0)
+
+
+def test_bad_chain_and_sampler_arguments():
+    sched = NoiseSchedule([0.9, 0.8])
+    with pytest.raises(TypeError, match="schedule"):
+        forward_chain(np.zeros(3), [0.9, 0.8], [1])
+    with pytest.raises(ValueError, match="steps"):
+        forward_chain(np.zeros(3), sched, [3])
+    with pytest.raises(TypeError, match="steps"):
+        forward_chain(np.zeros(3), sched, [0.5])
+    with pytest.raises(ValueError, match="reverse_variance"):
+        ancestral_sample(sched, lambda x, t: x, 5, 1, reverse_variance="learned")
+    with pytest.raises(TypeError, match="denoiser"):
+        ancestral_sample(sched, None, 5, 1)
+    with pytest.raises(ValueError, match="denoiser"):
+        ancestral_sample(sched, lambda x, t: x[:, :1], 5, 2, random_state=0)
+    with pytest.raises(ValueError, match="n must"):
+        ancestral_sample(sched, lambda x, t: x, 0, 1)
