@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import re
 import shutil
 import subprocess
@@ -168,6 +169,9 @@ def sync_notebooks(check: bool = False) -> list[Path]:
     stale = []
     for source in chapter_sources():
         notebook = jupytext.read(source)
+        # Deterministic cell ids (nbformat draws random ones), so that the pair is reproducible.
+        for index, cell in enumerate(notebook.cells):
+            cell["id"] = hashlib.sha1(f"{index}:{cell.source}".encode()).hexdigest()[:8]
         text = jupytext.writes(notebook, fmt="ipynb")
         target = source.with_suffix(".ipynb")
         if not target.exists() or target.read_text(encoding="utf8") != text:
