@@ -78,3 +78,18 @@ def test_random_state_is_reproducible():
     assert v.check_random_state(rng) is rng
     with pytest.raises(TypeError, match="random_state"):
         v.check_random_state(1.5)
+
+
+def test_glue_stores_numpy_scalars_as_plain_numbers(monkeypatch):
+    stored = {}
+
+    class FakeMystNb:
+        @staticmethod
+        def glue(name, value, display=False):
+            stored[name] = value
+
+    monkeypatch.setitem(sys.modules, "myst_nb", FakeMystNb)
+    glue("q0_scalar", np.float64(2.5))
+    assert type(stored["q0_scalar"]) is float and stored["q0_scalar"] == 2.5
+    glue("q0_array", np.arange(3))
+    assert isinstance(stored["q0_array"], np.ndarray)

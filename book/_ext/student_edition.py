@@ -14,12 +14,10 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 
-try:  # the node classes that make up an exercise
-    from sphinx_exercise.nodes import exercise_enumerable_node, exercise_unenumerable_node
+from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node
 
-    EXERCISE_NODES: tuple[type, ...] = (exercise_enumerable_node, exercise_unenumerable_node)
-except ImportError:  # pragma: no cover - sphinx-exercise is a requirement of the book
-    EXERCISE_NODES = ()
+#: The node classes of an exercise block (numbered, and unnumbered with ``:nonumber:``).
+EXERCISE_NODES: tuple[type, ...] = (exercise_enumerable_node, exercise_node)
 
 KEEP_ALWAYS = (nodes.title, nodes.target)
 

@@ -11,6 +11,7 @@ from importlib import resources
 from typing import Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 __all__ = ["glue", "use_book_style", "BOOK_STYLE"]
 
@@ -49,7 +50,9 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
         if display:
             print(f"{name} = {value!r}")
         return value
-    _myst_glue(name, value, display=display)
+    # numpy 2 scalars print as ``np.float64(1.5)``, which glue's format specs cannot parse: store the
+    # plain Python number instead.
+    _myst_glue(name, value.item() if isinstance(value, np.generic) else value, display=display)
     return value
 
 
