@@ -76,9 +76,8 @@ def normal_fisher_information(sigma2) -> np.ndarray:
     """Per-observation Fisher information matrix of :math:`\\N(\\mu, \\sigma^2)` in :math:`(\\mu, \\sigma^2)`.
 
     .. math:: I(\\mu, \\sigma^2) = \\diag\\bigl(1/\\sigma^2,\\; 1/(2\\sigma^4)\\bigr)
-        \\quad (``q2-eq-normal-fisher``),
 
-    which does not depend on :math:`\\mu`.
+    (book equation ``q2-eq-normal-fisher``), which does not depend on :math:`\\mu`.
 
     Parameters
     ----------
