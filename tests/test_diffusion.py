@@ -245,6 +245,18 @@ def test_bad_steps_and_shapes():
         sched.posterior_mean(np.zeros(3), np.array([0.0, np.nan, 1.0]), 2)
 
 
+def test_bad_q_sample_arguments():
+    sched = NoiseSchedule([0.9, 0.8])
+    with pytest.raises(ValueError, match="t must"):
+        sched.q_sample(np.zeros(3), 3, random_state=0)
+    with pytest.raises(ValueError, match="x_0"):
+        sched.q_sample(np.zeros((2, 2, 2)), 1, random_state=0)
+    with pytest.raises(TypeError, match="random_state"):
+        sched.q_sample(np.zeros(3), 1, random_state="seed")
+    with pytest.raises(ValueError, match="alphas"):
+        NoiseSchedule([[0.9, 0.8]])
+
+
 def test_bad_schedule_arguments():
     with pytest.raises(ValueError, match="n_steps"):
         linear_schedule(0)
