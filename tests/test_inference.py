@@ -186,3 +186,17 @@ def test_score_interval_unbounded_when_n_at_most_z_squared():
     assert np.isneginf(lo[0]) and np.isposinf(hi[0])
     assert normal_mean_interval_coverage(3, 0.95, "score") == 1.0
     assert normal_mean_interval_coverage(10, 0.95, "score") > 0.95
+
+
+@pytest.mark.parametrize("test", EXPONENTIAL_TESTS)
+def test_acceptance_region_boundaries_sit_on_the_critical_value(test):
+    from dgmbook.inference import _acceptance_region
+
+    n = 12
+    lo, hi = _acceptance_region(test, n, CRIT)
+    assert 0 < lo < 1 < hi < np.inf
+    # At the boundary t = lambda0 * xbar the statistic equals the critical value: a sample with
+    # mean t (rate0 = 1) sits exactly there.
+    for t in (lo, hi):
+        value = getattr(exponential_test_statistics(np.full(n, t), 1.0), test)
+        assert value == pytest.approx(CRIT, rel=1e-9)
