@@ -373,16 +373,17 @@ def train_cd(data, n_hidden: int | None = None, *, rbm: RBM | None = None, k: in
         C = B
 
     W, a, b = model.W, model.a, model.b
-    # Buffers, allocated once: the loop below makes no large temporaries.
-    ph0 = np.empty((B, H))
-    hs = np.empty((C, H))
-    vs = np.empty((C, D))
-    ph = np.empty((C, H))
+    # Buffers, allocated once; the loop below makes no large temporaries. Negative (model) samples
+    # occupy rows [0, c) of sv/sp and the data batch rows [c, c + m), so that the whole update is
+    # one matrix product of the stacked statistics with signed weights.
+    sv = np.empty((C + B, D))    # visible: negatives, then data
+    sp = np.empty((C + B, H))    # p(h = 1 | v) for the same rows, later scaled by the weights
+    hs = np.empty((C, H))        # hidden samples of CD chains
     uh = np.empty((C, H))
     uv = np.empty((C, D))
     gW = np.empty((D, H))
-    gW2 = np.empty((D, H))
     chains_h = np.zeros((C, H))  # PCD state, like scikit-learn: hidden samples, starting at 0
+    weights = {}                 # (c, m) -> column of signed weights: -lr/c (negatives), lr/m (data)
     order = np.arange(n)
     history = TrainingHistory([], [], [])
     elapsed = 0.0
@@ -398,25 +399,24 @@ def train_cd(data, n_hidden: int | None = None, *, rbm: RBM | None = None, k: in
         t0 = time.perf_counter()
         if shuffle:
             rng.shuffle(order)
-            X = data[order]
-        else:
-            X = data
         for start in range(0, n, B):
-            v0 = X[start:start + B]
-            m = v0.shape[0]
-            p0 = ph0[:m]
+            m = min(B, n - start)
+            c = C if persistent else m
+            v0, p0 = sv[c:c + m], sp[c:c + m]
+            if shuffle:  # a fresh random batch: copy m rows only, never the whole data set
+                np.take(data, order[start:start + m], axis=0, out=v0)
+            else:
+                v0[...] = data[start:start + m]
             np.matmul(v0, W, out=p0)
             p0 += b
             expit(p0, out=p0)
             if persistent:
-                c = C
                 h = chains_h
             else:
-                c = m
                 h = hs[:c]
                 rng.random(out=uh[:c])
                 np.less(uh[:c], p0, out=h)
-            v, p, u_h, u_v = vs[:c], ph[:c], uh[:c], uv[:c]
+            v, p, u_h, u_v = sv[:c], sp[:c], uh[:c], uv[:c]
             for step in range(k):
                 np.matmul(h, W.T, out=v)
                 v += a
@@ -429,17 +429,19 @@ def train_cd(data, n_hidden: int | None = None, *, rbm: RBM | None = None, k: in
                 expit(p, out=p)
                 if step < k - 1 or persistent:
                     rng.random(out=u_h)
-                    np.less(u_h, p, out=h if persistent else hs[:c])
-                    h = chains_h if persistent else hs[:c]
-            # gradient ascent: <v h>_data - <v h>_model, each term a mean over its own samples
-            np.matmul(v0.T, p0, out=gW)
-            gW *= learning_rate / m
-            np.matmul(v.T, p, out=gW2)
-            gW2 *= learning_rate / c
+                    np.less(u_h, p, out=h)
+            # gradient ascent: <v h>_data - <v h>_model, each a mean over its own samples,
+            # computed as sv^T diag(w) sp with w = (-lr/c, ..., -lr/c, lr/m, ..., lr/m)
+            w = weights.get((c, m))
+            if w is None:
+                w = weights[(c, m)] = np.concatenate([np.full(c, -learning_rate / c),
+                                                      np.full(m, learning_rate / m)])
+            rows_v, rows_p = sv[:c + m], sp[:c + m]
+            a += w @ rows_v
+            rows_p *= w[:, None]
+            np.matmul(rows_v.T, rows_p, out=gW)
             W += gW
-            W -= gW2
-            a += (learning_rate / m) * v0.sum(axis=0) - (learning_rate / c) * v.sum(axis=0)
-            b += (learning_rate / m) * p0.sum(axis=0) - (learning_rate / c) * p.sum(axis=0)
+            b += rows_p.sum(axis=0)
         elapsed += time.perf_counter() - t0
         record(epoch)
     return model, history
