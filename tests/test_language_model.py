@@ -265,8 +265,12 @@ def test_loss_input_validation(layer):
         lm.softmax_loss(np.full_like(H, np.nan), t, Q, b)
     bad_q = log_q.copy()
     bad_q[noise[1, 0]] = -np.inf  # a noise word of probability 0: NCE is undefined there
-    with pytest.raises(ValueError, match="offsets"):
+    with pytest.raises(ValueError, match="noise_log_probs"):
         lm.nce_loss(H, t, noise, Q, b, bad_q)
+    with pytest.raises(ValueError, match="noise_log_probs"):
+        lm.nce_loss(H, t, noise, Q, b, np.abs(log_q))  # not log-probabilities
+    with pytest.raises(ValueError, match="offsets"):
+        lm.sampled_loss(H, t, noise, Q, b, log_q[:3])
 
 
 def test_scatter_rows_matches_add_at():
