@@ -197,7 +197,7 @@ class NoiseSchedule:
         -------
         x_t, eps : numpy.ndarray, same shape as ``x_0``
             The noisy points and the standard normal noise that made them (book equation
-            ``q4-eq-reparam``).
+            ``q4-eq-marginal``).
         """
         x0 = as_float_array("x_0", x_0, ndim=(1, 2))
         ab = self.alpha_bar(check_int("t", t, minimum=0, maximum=self.n_steps))
@@ -313,7 +313,8 @@ def ancestral_sample(
         x_{t-1} = mu_q(x_t, x0_hat, t) + sigma_t * z,   z ~ N(0, I)
 
     with ``sigma_t^2 = sigma_q^2(t)`` (``reverse_variance="posterior"``) or ``beta_t``
-    (``"beta"``), the two choices of Ho et al. (2020); no noise is added at ``t = 1``.
+    (``"beta"``), the two choices of Ho et al. (2020); no noise is added at ``t = 1`` (book
+    equation ``q4-eq-ancestral``).
 
     Parameters
     ----------
