@@ -200,3 +200,23 @@ def test_acceptance_region_boundaries_sit_on_the_critical_value(test):
     for t in (lo, hi):
         value = getattr(exponential_test_statistics(np.full(n, t), 1.0), test)
         assert value == pytest.approx(CRIT, rel=1e-9)
+
+
+def test_likelihood_ratio_test_is_unbiased_score_and_wald_are_not():
+    # The LR acceptance region c1 - log c1 = c2 - log c2 makes the power flat, and lowest, at the
+    # null; the score and Wald-in-the-mean regions do not, so their power dips below their sizes.
+    n, h = 10, 1e-5
+    rates = np.geomspace(0.3, 3.0, 2001)
+    for test in ("likelihood_ratio", "score", "wald_mean"):
+        size = exponential_rejection_probability(1.0, 1.0, n, test)
+        slope = (exponential_rejection_probability(1 + h, 1.0, n, test)
+                 - exponential_rejection_probability(1 - h, 1.0, n, test)) / (2 * h)
+        low = exponential_rejection_probability(rates, 1.0, n, test).min()
+        if test == "likelihood_ratio":
+            assert abs(slope) < 1e-6 and low >= size - 1e-9
+        else:
+            assert abs(slope) > 0.01 and low < size - 0.01
+    # The Wald-in-the-mean power curve is the score curve rescaled: P_W(lambda) = P_S(lambda / (1 - r^2)).
+    shrink = 1 - CRIT / n
+    np.testing.assert_allclose(exponential_rejection_probability(rates * shrink, 1.0, n, "wald_mean"),
+                               exponential_rejection_probability(rates, 1.0, n, "score"), rtol=1e-10)

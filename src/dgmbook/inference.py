@@ -6,8 +6,8 @@
   their **exact** rejection probabilities, which the book compares with simulations.
 - The exact law of the standardised Exponential MLE, to measure how fast it becomes normal.
 - Confidence intervals for a Normal mean: known :math:`\\sigma` (the inverted score test), the
-  plug-in interval with the MLE :math:`\\hat\\sigma`, and Student's *t* interval, with their exact
-  coverages.
+  plug-in interval with the MLE :math:`\\hat\\sigma`, the inverted score test with :math:`\\sigma^2`
+  fitted under the null, and Student's *t* interval, with their exact coverages.
 
 All sample functions work along the **last** axis, so ``x`` of shape ``(reps, n)`` gives ``reps``
 statistics at once.
@@ -280,7 +280,8 @@ def normal_mean_interval(x, level: float = 0.95, method: str = "known", sigma=No
     Parameters
     ----------
     x : array_like, shape (..., n)
-        Samples along the last axis; ``n >= 2`` for ``"plugin"`` and ``"t"``.
+        Samples along the last axis; ``n >= 2`` for the methods that estimate :math:`\\sigma`
+        (``"plugin"``, ``"t"``, ``"score"``).
     level : float, default 0.95
         Confidence level :math:`1-\\alpha` in (0, 1).
     method : {"known", "plugin", "t", "score"}
@@ -334,7 +335,7 @@ def normal_mean_interval_coverage(n, level: float = 0.95, method: str = "plugin"
     Parameters
     ----------
     n : int
-        Sample size (>= 2 for ``"plugin"`` and ``"t"``, >= 1 for ``"known"``).
+        Sample size (>= 1 for ``"known"``, >= 2 for the other methods).
     level : float, default 0.95
     method : {"known", "plugin", "t", "score"}
 
