@@ -281,3 +281,23 @@ def test_rejects_bad_rbm_and_shapes():
         log_partition(random_rbm(30, 30))
     with pytest.raises(ValueError, match="n_chains"):
         ais_log_partition(random_rbm(3, 2), n_chains=1)
+
+
+def test_conditionals_and_free_energy_are_stable_with_huge_weights():
+    rbm = random_rbm(5, 4, scale=1e4, seed=13)
+    v = all_binary(5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f = free_energy(rbm, v)
+        ph = hidden_probs(rbm, v)
+        pv = visible_probs(rbm, (ph > 0.5).astype(float))
+        g = free_energy_gradient(rbm, v)
+    assert np.all(np.isfinite(f)) and np.all(np.isfinite(g.W))
+    assert np.all((ph >= 0) & (ph <= 1)) and np.all((pv >= 0) & (pv <= 1))
+    # F is minus the log of a sum of positive terms, each bounded by the largest one
+    assert np.all(f <= -np.max(-energy_all_h(rbm, v), axis=1) + 1e-6 * np.abs(f))
+
+
+def energy_all_h(rbm, v):
+    hs = all_binary(rbm.n_hidden)
+    return np.array([energy(rbm, np.tile(row, (len(hs), 1)), hs) for row in v])
