@@ -1,0 +1,233 @@
+"""Tests of dgmbook.score_matching: score models, the objectives, their gradients and equivalences."""
+
+import numpy as np
+import pytest
+
+from dgmbook.mixtures import GaussianMixture
+from dgmbook.score_matching import (
+    GaussianScoreModel,
+    LinearScoreModel,
+    RBFFeatures,
+    denoising_sm_terms,
+    explicit_sm_gradient,
+    explicit_sm_terms,
+    fit_gaussian_implicit,
+    fit_linear_implicit,
+    hutchinson_divergence,
+    implicit_sm_gradient,
+    implicit_sm_terms,
+    monte_carlo_mean,
+    random_projections,
+    sliced_sm_terms,
+    squared_score_terms,
+)
+
+MIX_1D = GaussianMixture([0.3, 0.7], [-2.0, 1.5], [0.25, 0.5])
+MIX_2D = GaussianMixture([0.4, 0.6], [[-1.0, 0.0], [1.5, 1.0]], [0.5, 0.3])
+FEATURES_2D = RBFFeatures(np.array([[-1.0, 0.0], [1.0, 1.0], [0.0, -1.0]]), bandwidth=0.8)
+
+
+def _numeric_score(log_f, x, h=1e-5):
+    return np.stack([(log_f(x + h * e) - log_f(x - h * e)) / (2 * h) for e in np.eye(x.shape[1])], axis=1)
+
+
+def _random_linear_model(seed=0):
+    rng = np.random.default_rng(seed)
+    return LinearScoreModel(FEATURES_2D, rng.normal(size=FEATURES_2D.n_features))
+
+
+# ---------------------------------------------------------------------------- models
+def test_gaussian_score_matches_finite_differences_of_log_density():
+    model = GaussianScoreModel([0.5, -1.0], 1.7)
+    x = np.random.default_rng(0).normal(size=(5, 2))
+
+    def log_p(y):
+        return -0.5 * ((y - model.mean) ** 2).sum(axis=1) / model.variance
+
+    np.testing.assert_allclose(model.score(x), _numeric_score(log_p, x), rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(model.divergence(x), -2 / 1.7)
+
+
+def test_linear_model_score_is_gradient_of_its_log_density():
+    model = _random_linear_model()
+    x = np.random.default_rng(1).normal(size=(6, 2))
+    np.testing.assert_allclose(model.score(x), _numeric_score(model.log_unnormalised, x), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("model", [GaussianScoreModel([0.2, 0.3], 0.8), _random_linear_model(2)])
+def test_divergence_and_jvp_match_finite_differences_of_the_score(model):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(5, 2))
+    v = rng.normal(size=(5, 2))
+    h = 1e-5
+    jvp = (model.score(x + h * v) - model.score(x - h * v)) / (2 * h)
+    np.testing.assert_allclose(model.score_jvp(x, v), jvp, rtol=1e-6, atol=1e-8)
+    div = sum((model.score(x + h * e)[:, i] - model.score(x - h * e)[:, i]) / (2 * h)
+              for i, e in enumerate(np.eye(2)))
+    np.testing.assert_allclose(model.divergence(x), div, rtol=1e-6, atol=1e-8)
+
+
+def test_one_dimensional_input_keeps_its_shape():
+    model = GaussianScoreModel(0.0, 2.0)
+    x = np.linspace(-1, 1, 5)
+    assert model.score(x).shape == (5,)
+    np.testing.assert_allclose(model.score(x), -x / 2.0)
+    assert implicit_sm_terms(model, x).shape == (5,)
+
+
+def test_quadratic_matrix_reproduces_the_quadratic_part():
+    model = _random_linear_model(4)
+    x = np.random.default_rng(5).normal(size=(4, 2))
+    d = 2
+    quad_part = model.features.values(x)[:, d:d + 3] @ model.weights[d:d + 3]
+    np.testing.assert_allclose(np.einsum("ni,ij,nj->n", x, model.quadratic_matrix(), x), quad_part)
+
+
+# ---------------------------------------------------------------------------- gradients in theta
+@pytest.mark.parametrize("model", [GaussianScoreModel([0.2, -0.4], 1.3), _random_linear_model(6)])
+def test_objective_gradients_match_finite_differences(model):
+    x = MIX_2D.sample(50, random_state=7)
+    psi = MIX_2D.score(x)
+    theta = model.params
+    h = 1e-6
+    for objective, gradient in [
+        (lambda m: explicit_sm_terms(m, x, psi).mean(), explicit_sm_gradient(model, x, psi)),
+        (lambda m: implicit_sm_terms(m, x).mean(), implicit_sm_gradient(model, x)),
+    ]:
+        numeric = np.array([
+            (objective(model.with_params(theta + h * e)) - objective(model.with_params(theta - h * e))) / (2 * h)
+            for e in np.eye(theta.size)
+        ])
+        np.testing.assert_allclose(gradient, numeric, rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------------------- the equivalence
+def test_explicit_minus_implicit_is_the_constant_half_fisher_information():
+    """L_ESM(theta) - L_ISM(theta) = 1/2 E||psi||^2 for every theta, within Monte Carlo error."""
+    x = MIX_1D.sample(40_000, random_state=8)
+    psi = MIX_1D.score(x)
+    wide = np.linspace(-12, 12, 200_001)
+    constant = 0.5 * np.sum(MIX_1D.pdf(wide) * MIX_1D.score(wide) ** 2) * (wide[1] - wide[0])  # quadrature
+    for mean, var in [(0.0, 1.0), (1.0, 3.0), (-2.0, 0.4)]:
+        model = GaussianScoreModel(mean, var)
+        diff, se = monte_carlo_mean(explicit_sm_terms(model, x, psi) - implicit_sm_terms(model, x))
+        assert abs(diff - constant) < 4 * se
+    # and the gradients in theta agree in expectation: their difference is E[s psi + s'] terms, mean 0
+    model = GaussianScoreModel(0.5, 2.0)
+    g_diff = explicit_sm_gradient(model, x, psi) - implicit_sm_gradient(model, x)
+    per_sample_mu = -psi / model.variance  # d/dmu of (-s psi - s') per sample
+    assert abs(g_diff[0]) < 4 * per_sample_mu.std() / np.sqrt(x.size)
+
+
+def test_squared_score_loss_prefers_a_flat_model():
+    x = MIX_1D.sample(2000, random_state=9)
+    losses = [squared_score_terms(GaussianScoreModel(x.mean(), v), x).mean() for v in (1.0, 10.0, 100.0)]
+    assert losses[0] > losses[1] > losses[2]
+    ism = [implicit_sm_terms(GaussianScoreModel(x.mean(), v), x).mean() for v in (1.0, x.var(), 100.0)]
+    assert ism[1] < ism[0] and ism[1] < ism[2]
+
+
+def test_gaussian_fit_is_sample_mean_and_mle_variance_and_a_stationary_point():
+    x = MIX_2D.sample(500, random_state=10)
+    model = fit_gaussian_implicit(x)
+    np.testing.assert_allclose(model.mean, x.mean(axis=0))
+    assert model.variance == pytest.approx(((x - x.mean(axis=0)) ** 2).sum(axis=1).mean() / 2)
+    np.testing.assert_allclose(implicit_sm_gradient(model, x), 0.0, atol=1e-12)
+    x1 = MIX_1D.sample(300, random_state=11)
+    assert fit_gaussian_implicit(x1).variance == pytest.approx(np.var(x1, ddof=0))
+
+
+def test_linear_fit_is_a_stationary_point_of_the_ridged_objective():
+    x = MIX_2D.sample(800, random_state=12)
+    ridge = 1e-3
+    model = fit_linear_implicit(FEATURES_2D, x, ridge=ridge)
+    np.testing.assert_allclose(implicit_sm_gradient(model, x) + ridge * model.weights, 0.0, atol=1e-9)
+    # and it beats the best Gaussian on the (explicit) Fisher divergence, evaluated on fresh data
+    test = MIX_2D.sample(4000, random_state=13)
+    psi = MIX_2D.score(test)
+    gain, se = monte_carlo_mean(explicit_sm_terms(fit_gaussian_implicit(x), test, psi)
+                                - explicit_sm_terms(model, test, psi))
+    assert gain > 4 * se
+
+
+def test_denoising_equals_explicit_on_noised_density_up_to_a_constant():
+    noise_var = 0.3
+    noisy_mix = MIX_1D.noised(1.0, noise_var)
+    rng = np.random.default_rng(14)
+    x = MIX_1D.sample(40_000, random_state=rng)
+    xt = x + np.sqrt(noise_var) * rng.standard_normal(x.size)
+    wide = np.linspace(-12, 12, 200_001)
+    fisher = np.sum(noisy_mix.pdf(wide) * noisy_mix.score(wide) ** 2) * (wide[1] - wide[0])
+    constant = 0.5 / noise_var - 0.5 * fisher
+    for mean, var in [(0.0, 1.0), (1.0, 3.0)]:
+        model = GaussianScoreModel(mean, var)
+        diff = denoising_sm_terms(model, x, xt, noise_var) - explicit_sm_terms(model, xt, noisy_mix.score(xt))
+        m, se = monte_carlo_mean(diff)
+        assert abs(m - constant) < 4 * se
+
+
+def test_hutchinson_and_sliced_are_unbiased_for_the_implicit_terms():
+    model = _random_linear_model(15)
+    x = MIX_2D.sample(3000, random_state=16)
+    for kind in ("rademacher", "gaussian"):
+        v = random_projections(3000, 2, 2, kind=kind, random_state=17)
+        m, se = monte_carlo_mean(hutchinson_divergence(model, x, v) - model.divergence(x))
+        assert abs(m) < 4 * se
+        for reduced in (False, True):
+            m, se = monte_carlo_mean(sliced_sm_terms(model, x, v, variance_reduced=reduced)
+                                     - implicit_sm_terms(model, x))
+            assert abs(m) < 4 * se
+
+
+def test_rademacher_hutchinson_is_exact_for_a_diagonal_jacobian():
+    model = GaussianScoreModel([0.0, 0.0, 0.0], 2.0)
+    x = np.zeros((4, 3))
+    v = random_projections(4, 1, 3, random_state=0)
+    np.testing.assert_allclose(hutchinson_divergence(model, x, v), -3 / 2.0)
+
+
+def test_monte_carlo_mean_standard_error():
+    mean, se = monte_carlo_mean([1.0, 2.0, 3.0, 4.0])
+    assert mean == 2.5
+    assert se == pytest.approx(np.std([1, 2, 3, 4], ddof=1) / 2)
+
+
+# ---------------------------------------------------------------------------- bad input
+def test_bad_inputs_name_the_argument():
+    model = GaussianScoreModel([0.0, 0.0], 1.0)
+    with pytest.raises(ValueError, match="variance"):
+        GaussianScoreModel(0.0, 0.0)
+    with pytest.raises(ValueError, match="variance"):
+        GaussianScoreModel(0.0, -1.0)
+    with pytest.raises(ValueError, match="x"):
+        model.score(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="x"):
+        model.score(np.zeros(3))
+    with pytest.raises(ValueError, match="data_score"):
+        explicit_sm_terms(model, np.zeros((3, 2)), np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="noise_var"):
+        denoising_sm_terms(model, np.zeros((3, 2)), np.zeros((3, 2)), 0.0)
+    with pytest.raises(ValueError, match="x_noisy"):
+        denoising_sm_terms(model, np.zeros((3, 2)), np.zeros((4, 2)), 1.0)
+    with pytest.raises(ValueError, match="projections"):
+        hutchinson_divergence(model, np.zeros((3, 2)), np.zeros((3, 1, 5)))
+    with pytest.raises(ValueError, match="kind"):
+        random_projections(3, 1, 2, kind="uniform")
+    with pytest.raises(ValueError, match="n_projections"):
+        random_projections(3, 0, 2)
+    with pytest.raises(TypeError, match="model"):
+        implicit_sm_terms("not a model", np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="bandwidth"):
+        RBFFeatures(np.zeros((2, 2)), 0.0)
+    with pytest.raises(ValueError, match="weights"):
+        LinearScoreModel(FEATURES_2D, np.zeros(3))
+    with pytest.raises(TypeError, match="features"):
+        fit_linear_implicit("rbf", np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="ridge"):
+        fit_linear_implicit(FEATURES_2D, np.zeros((3, 2)), ridge=-1.0)
+    with pytest.raises(ValueError, match="x"):
+        fit_gaussian_implicit(np.ones(5))
+    with pytest.raises(ValueError, match="terms"):
+        monte_carlo_mean([1.0])
+    with pytest.raises(ValueError, match="x"):
+        implicit_sm_terms(model, np.array([[np.nan, 0.0]]))
