@@ -172,3 +172,14 @@ def test_rejects_bad_noise_and_data():
         BernoulliNoise.uniform(3).log_prob(np.zeros((2, 4)))
     with pytest.raises(ValueError, match="data_weights"):
         nce_objective([0.0, 1.0], [0.0], 1.0, data_weights=[0.7, 0.7])
+
+
+def test_rbm_objective_validates_shapes():
+    rbm = random_rbm(3, 2)
+    noise = BernoulliNoise.uniform(3)
+    with pytest.raises(ValueError, match="noise_samples"):
+        nce_rbm_objective(rbm, 0.0, np.zeros((2, 3)), np.zeros((2, 4)), noise, 1.0)
+    with pytest.raises(ValueError, match="noise"):
+        nce_rbm_objective(rbm, 0.0, np.zeros((2, 3)), np.zeros((2, 3)), BernoulliNoise.uniform(4), 1.0)
+    with pytest.raises(ValueError, match="data"):
+        nce_rbm_objective(rbm, 0.0, np.full((2, 3), 0.5), np.zeros((2, 3)), noise, 1.0)

@@ -301,3 +301,17 @@ def test_conditionals_and_free_energy_are_stable_with_huge_weights():
 def energy_all_h(rbm, v):
     hs = all_binary(rbm.n_hidden)
     return np.array([energy(rbm, np.tile(row, (len(hs), 1)), hs) for row in v])
+
+
+def test_log_likelihood_uses_the_given_log_z_and_validates_it():
+    rbm = random_rbm(4, 3, seed=14)
+    v = all_binary(4)[:3]
+    exact = log_likelihood(rbm, v)
+    assert log_likelihood(rbm, v, log_z=log_partition(rbm) + 1.0) == pytest.approx(exact - 1.0)
+    with pytest.raises(ValueError, match="log_z"):
+        log_likelihood(rbm, v, log_z=np.nan)
+
+
+def test_ais_rejects_base_bias_of_wrong_shape():
+    with pytest.raises(ValueError, match="base_visible_bias"):
+        ais_log_partition(random_rbm(3, 2), base_visible_bias=np.zeros(4))
