@@ -136,6 +136,9 @@ def test_fisher_scoring_reports_non_convergence():
     (lambda: monte_carlo_fisher_information([1.0]), "scores"),
     (lambda: fisher_scoring(lambda t: t, lambda t: np.eye(1), 0.0, max_iter=0), "max_iter"),
     (lambda: fisher_scoring(lambda t: t, lambda t: np.eye(1), 0.0, tol=-1.0), "tol"),
+    (lambda: fisher_scoring(lambda t: np.ones(2), lambda t: np.eye(1), 0.0), "score"),
+    (lambda: fisher_scoring(lambda t: t, lambda t: np.eye(2), [0.0]), "information"),
+    (lambda: fisher_scoring(lambda t: np.array([np.nan]), lambda t: np.eye(1), [0.0]), "not finite"),
 ])
 def test_bad_input_value_errors(call, match):
     with pytest.raises(ValueError, match=match):

@@ -286,6 +286,12 @@ def fisher_scoring(
     Returns
     -------
     FisherScoringResult
+
+    Raises
+    ------
+    ValueError
+        If ``score`` or ``information`` returns the wrong number of values for ``theta0`` or a
+        non-finite value (e.g. an iterate left the parameter space).
     """
     if not callable(score):
         raise TypeError("score must be callable")
@@ -296,9 +302,17 @@ def fisher_scoring(
     max_iter = check_int("max_iter", max_iter, minimum=1)
     path = [theta.copy()]
     converged = False
+    p = theta.size
     for _ in range(max_iter):
         s = np.asarray(score(theta), dtype=float).reshape(-1)
-        info = np.asarray(information(theta), dtype=float).reshape(theta.size, theta.size)
+        if s.size != p:
+            raise ValueError(f"score(theta) must return {p} value(s), one per parameter, got {s.size}")
+        info = np.asarray(information(theta), dtype=float)
+        if info.size != p * p:
+            raise ValueError(f"information(theta) must return a ({p}, {p}) matrix, got shape {info.shape}")
+        info = info.reshape(p, p)
+        if not (np.all(np.isfinite(s)) and np.all(np.isfinite(info))):
+            raise ValueError(f"score or information is not finite at theta = {theta}")
         step = np.linalg.solve(info, s)
         theta = theta + step
         path.append(theta.copy())
