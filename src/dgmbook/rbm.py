@@ -498,15 +498,33 @@ def log_partition(rbm: RBM, *, chunk_size: int = 2**14) -> float:
     total = 2**n
     W_rows = np.ascontiguousarray(W.T)  # (n, n_other): s @ W_rows is one BLAS call per chunk
     buf = np.empty((min(chunk_size, total), W_rows.shape[1]))
+    work = np.empty_like(buf)
     parts = []
     for start in range(0, total, chunk_size):
         s = _all_configurations(n, start, min(total, start + chunk_size))
         x = buf[:s.shape[0]]
         np.matmul(s, W_rows, out=x)
         x += other
-        np.logaddexp(0.0, x, out=x)
-        parts.append(logsumexp(s @ own + x.sum(axis=1)))
+        parts.append(logsumexp(s @ own + _sum_softplus_rows(x, work[:s.shape[0]])))
     return float(logsumexp(parts))
+
+
+def _sum_softplus_rows(x: np.ndarray, work: np.ndarray) -> np.ndarray:
+    """``sum_i softplus(x[:, i])`` per row; overwrites ``x`` and ``work`` (same shape).
+
+    Uses ``softplus(x) = max(x, 0) + log(1 + exp(-|x|))`` and takes one logarithm per block of 512
+    columns of the *product* of the factors ``1 + exp(-|x|)``, each in (1, 2], so the product can
+    neither overflow nor underflow; this needs one ``exp`` per entry instead of a ``logaddexp``.
+    """
+    np.maximum(x, 0.0, out=work)
+    total = work.sum(axis=1)
+    np.abs(x, out=x)
+    np.negative(x, out=x)
+    np.exp(x, out=x)
+    x += 1.0
+    for start in range(0, x.shape[1], 512):
+        total += np.log(np.prod(x[:, start:start + 512], axis=1))
+    return total
 
 
 def log_likelihood(rbm: RBM, v, log_z: float | None = None) -> float:
