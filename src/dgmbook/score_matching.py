@@ -408,9 +408,20 @@ def denoising_sm_terms(model: Any, x_clean: Any, x_noisy: Any, noise_var: float)
 
 def random_projections(n: int, n_projections: int, dim: int, kind: str = "rademacher",
                        random_state: Any = None) -> np.ndarray:
-    """Random vectors :math:`v` with :math:`\\mathbb{E}[v v^\\top] = I`, shape (n, n_projections, dim).
+    """Random vectors :math:`v` with :math:`\\mathbb{E}[v v^\\top] = I`.
 
-    ``kind`` is ``"rademacher"`` (entries ±1, the lower-variance choice) or ``"gaussian"``.
+    Parameters
+    ----------
+    n, n_projections, dim : int
+        Number of points, projections per point, and dimension (all >= 1).
+    kind : {"rademacher", "gaussian"}
+        Entries ±1 with equal probability (the lower-variance choice for Hutchinson's estimator) or
+        standard normal.
+    random_state : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, n_projections, dim)
     """
     n = check_int("n", n, minimum=1)
     m = check_int("n_projections", n_projections, minimum=1)
@@ -467,7 +478,21 @@ def sliced_sm_terms(model: Any, x: Any, projections: Any, variance_reduced: bool
 
 # ---------------------------------------------------------------------------- gradients in theta
 def explicit_sm_gradient(model: Any, x: Any, data_score: Any) -> np.ndarray:
-    """Gradient in the parameters of the mean of :func:`explicit_sm_terms`, shape (P,)."""
+    """Gradient in the parameters of the mean of :func:`explicit_sm_terms`.
+
+    :math:`\\frac1n\\sum_i (s_\\theta(x_i) - \\psi(x_i))^\\top \\partial_\\theta s_\\theta(x_i)`.
+
+    Parameters
+    ----------
+    model : score model
+    x : array_like, shape (n, d) or (n,) when d = 1
+    data_score : array_like, same shape as x
+
+    Returns
+    -------
+    numpy.ndarray, shape (P,)
+        One entry per parameter, in the order of ``model.params``.
+    """
     _check_model(model)
     pts = _points("x", x, model.dim)
     psi = _like_points("data_score", data_score, pts)
@@ -476,7 +501,21 @@ def explicit_sm_gradient(model: Any, x: Any, data_score: Any) -> np.ndarray:
 
 
 def implicit_sm_gradient(model: Any, x: Any) -> np.ndarray:
-    """Gradient in the parameters of the mean of :func:`implicit_sm_terms`, shape (P,)."""
+    """Gradient in the parameters of the mean of :func:`implicit_sm_terms`.
+
+    :math:`\\frac1n\\sum_i \\big[\\partial_\\theta \\operatorname{tr}\\nabla_x s_\\theta(x_i)
+    + s_\\theta(x_i)^\\top \\partial_\\theta s_\\theta(x_i)\\big]`. By the equivalence theorem its
+    expectation equals that of :func:`explicit_sm_gradient`.
+
+    Parameters
+    ----------
+    model : score model
+    x : array_like, shape (n, d) or (n,) when d = 1
+
+    Returns
+    -------
+    numpy.ndarray, shape (P,)
+    """
     _check_model(model)
     pts = _points("x", x, model.dim)
     s = _score2d(model, pts)
