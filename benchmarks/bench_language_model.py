@@ -16,10 +16,14 @@ representation) and the Adagrad update of the output embeddings and biases
   sort of their ids and a sparse scatter of their gradients: ``O(B k D)``.
 
 How: all configurations of one ``V`` are measured *side by side*, one step each in rotating order,
-``--repeats`` times, so that a burst of load from other processes hits all of them alike. Each
-repeat gives a paired ratio softmax/NCE; the JSON holds medians and quartiles of the step times and
-of the paired ratios. BLAS runs on ``--threads`` threads (default 1: on a shared 2-core machine a
-multithreaded BLAS makes the softmax's timings erratic; one thread compares the work per core).
+``--repeats`` times, so that a burst of load from other processes hits all of them alike. Each step
+is timed twice: by the CPU time of this process (``time.process_time``: with one BLAS thread, the
+work of the step, insensitive to time spent waiting for a core that other processes hold) and by
+the wall clock (``time.perf_counter``). Each repeat gives a paired ratio softmax/NCE; the JSON holds
+medians and quartiles of the CPU step times (``*_ms``), of the wall-clock step times
+(``wall_*_ms``) and of the paired CPU-time ratios, and both ratios of medians. BLAS runs on
+``--threads`` threads (default 1: on a shared 2-core machine a multithreaded BLAS makes the
+softmax's timings erratic, and CPU time measures work only when the step runs on one thread).
 
 Then, end to end at ``--ppl-vocab`` words: the full softmax and NCE train the same model on the
 same data from the same start, and their held-out perplexities are compared with each other and
@@ -83,18 +87,20 @@ def time_steps(V: int, args, lm, np) -> dict:
     n_batches = args.warmup + args.repeats
     targets = sampler.sample((n_batches, args.batch_size), random_state=rng)
     contexts = sampler.sample((n_batches, args.batch_size), random_state=rng)
-    times = {c: [] for c in configs}
+    cpu = {c: [] for c in configs}
+    wall = {c: [] for c in configs}
     for r in range(n_batches):
         order = configs[r % len(configs):] + configs[:r % len(configs)]  # rotate who goes first
         for method, k in order:
             model = models[(method, k)]
             H = model.R[contexts[r]]
-            start = time.perf_counter()
+            start_wall, start_cpu = time.perf_counter(), time.process_time()
             lm._output_layer_step(model, H, targets[r], method, k, sampler, 0.05, rng)
-            elapsed = time.perf_counter() - start
+            cpu_time, wall_time = time.process_time() - start_cpu, time.perf_counter() - start_wall
             if r >= args.warmup:
-                times[(method, k)].append(elapsed)
-    return {c: np.asarray(t) for c, t in times.items()}
+                cpu[(method, k)].append(cpu_time)
+                wall[(method, k)].append(wall_time)
+    return ({c: np.asarray(t) for c, t in cpu.items()}, {c: np.asarray(t) for c, t in wall.items()})
 
 
 def quartiles(np, x) -> dict:
@@ -143,19 +149,23 @@ def main(argv: list[str] | None = None) -> int:
     timing, ratios = [], []
     for V in args.vocab_sizes:
         print(f"V = {V}: timing {args.repeats} steps per configuration ...", flush=True)
-        times = time_steps(V, args, lm, np)
-        soft = times[("softmax", 0)]
+        times, walls = time_steps(V, args, lm, np)
+        soft, soft_wall = times[("softmax", 0)], walls[("softmax", 0)]
         for (method, k), t in times.items():
-            timing.append({"vocab_size": V, "method": method, "k": k, **{f"{key}_ms": 1e3 * value
-                           for key, value in quartiles(np, t).items()}})
+            w = walls[(method, k)]
+            timing.append({"vocab_size": V, "method": method, "k": k,
+                           **{f"{key}_ms": 1e3 * value for key, value in quartiles(np, t).items()},
+                           **{f"wall_{key}_ms": 1e3 * value for key, value in quartiles(np, w).items()}})
             if method == "nce":
                 paired = soft / t
                 entry = {"vocab_size": V, "k": k, "ratio_of_medians": float(np.median(soft) / np.median(t)),
+                         "wall_ratio_of_medians": float(np.median(soft_wall) / np.median(w)),
                          **{f"paired_{key}": value for key, value in quartiles(np, paired).items()}}
                 ratios.append(entry)
-                print(f"  softmax {1e3 * np.median(soft):7.2f} ms, NCE k={k:3d} {1e3 * np.median(t):6.2f} ms: "
-                      f"ratio {entry['ratio_of_medians']:6.1f} (paired IQR {entry['paired_q25']:.1f}"
-                      f"-{entry['paired_q75']:.1f})", flush=True)
+                print(f"  CPU time: softmax {1e3 * np.median(soft):7.2f} ms, NCE k={k:3d} "
+                      f"{1e3 * np.median(t):6.2f} ms: ratio {entry['ratio_of_medians']:6.1f} (paired IQR "
+                      f"{entry['paired_q25']:.1f}-{entry['paired_q75']:.1f}); wall-clock ratio "
+                      f"{entry['wall_ratio_of_medians']:.1f}", flush=True)
 
     result = {
         "meta": {
@@ -163,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(), "numpy": np.__version__, "machine": platform.machine(),
             "cpu_count": os.cpu_count(), "blas_threads": args.threads, "batch_size": args.batch_size,
             "dim": args.dim, "repeats": args.repeats, "warmup": args.warmup, "seed": args.seed,
+            "timer": "time.process_time (CPU time of the process; wall clock in wall_* fields)",
             "quick": args.quick, "command": " ".join([Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
         },
         "timing": timing,

@@ -409,3 +409,15 @@ def test_train_validation():
         lm.train(model, c, t, "softmax", eval_pairs=(hc, ht + 100))
     with pytest.raises(ValueError, match="k"):
         lm.train(model, c, t, "negative_sampling", k=-1, sampler=lm.UnigramSampler(q))
+
+
+def test_source_is_a_self_normalised_log_bilinear_model():
+    src = lm.make_class_bigram_source(60, 5, random_state=50)
+    c, t = lm.bigram_pairs(src.sample(2_000, random_state=51))
+    exact = lm.LogBilinearLM(60, 5, random_state=0)
+    exact.R = np.eye(5)[src.word_class]
+    exact.Q = src.log_probs.T.copy()
+    exact.b = np.zeros(60)
+    ev = lm.evaluate(exact, c, t)
+    assert ev["log_z_mean_abs"] < 1e-12
+    assert ev["cross_entropy"] == pytest.approx(-src.log_prob(c, t).mean(), rel=1e-12)

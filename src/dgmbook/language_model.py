@@ -50,6 +50,7 @@ __all__ = [
     "sampled_loss",
     "train_step",
     "train",
+    "TrainingHistory",
     "evaluate",
     "bigram_pairs",
 ]
@@ -225,8 +226,9 @@ def make_class_bigram_source(
     """A random :class:`ClassBigramSource` whose word frequencies are roughly Zipfian.
 
     ``log p_c(w) = -exponent * log(rank(w)) + class_scale * g_c(w) - log Z_c`` with ``g_c(w)``
-    independent standard normals, and classes ``c(w)`` assigned uniformly at random. The log-prob
-    matrix has rank at most ``C + 2``, so a log-bilinear model with ``D >= C + 2`` can represent it.
+    independent standard normals, and classes ``c(w)`` assigned uniformly at random. The ``(V, V)``
+    matrix of ``log P(w' | w)`` has only ``C`` distinct rows, so a log-bilinear model with ``D >= C``
+    represents the source exactly (``R[w]`` the indicator of ``c(w)``, ``Q = log_probs.T``, ``b = 0``).
 
     Parameters
     ----------
