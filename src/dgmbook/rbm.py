@@ -13,7 +13,8 @@ and :math:`p(v) = e^{-F(v)} / Z`. Shapes: ``W`` is ``(D, H)``, ``a`` is ``(D,)``
 a batch of visible vectors is ``(n, D)``, of hidden vectors ``(n, H)``.
 
 Public functions validate their arguments; the training loops are written for speed (buffers
-allocated once, random numbers drawn in blocks) and trust the already-validated arrays.
+allocated once, random numbers drawn into them in place, one matrix product per parameter update)
+and trust the already-validated arrays.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from dgmbook.validation import (
 
 __all__ = [
     "RBM",
+    "TrainingHistory",
     "init_rbm",
     "free_energy",
     "free_energy_gradient",
