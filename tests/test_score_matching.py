@@ -179,6 +179,23 @@ def test_hutchinson_and_sliced_are_unbiased_for_the_implicit_terms():
             assert abs(m) < 4 * se
 
 
+def test_hutchinson_variances_match_the_rademacher_and_gaussian_formulas():
+    """Var(v^T A v) = 2 sum_{i != j} A_ij^2 (Rademacher), 2 ||A||_F^2 (Gaussian), for symmetric A."""
+    rng = np.random.default_rng(18)
+    features = RBFFeatures(rng.normal(size=(4, 3)), bandwidth=1.0)  # d = 3: Rademacher is random too
+    model = LinearScoreModel(features, rng.normal(size=features.n_features))
+    n = 20_000
+    x = np.tile(np.array([[0.3, -0.2, 0.5]]), (n, 1))  # one point, many independent projections
+    jac = np.stack([model.score_jvp(x[:1], e[None])[0] for e in np.eye(3)], axis=1)
+    np.testing.assert_allclose(jac, jac.T, rtol=1e-10, atol=1e-12)  # a Hessian
+    exact = {"rademacher": 2 * ((jac**2).sum() - (np.diag(jac) ** 2).sum()), "gaussian": 2 * (jac**2).sum()}
+    for kind, other in [("rademacher", "gaussian"), ("gaussian", "rademacher")]:
+        v = random_projections(n, 1, 3, kind=kind, random_state=19)
+        sq, se = monte_carlo_mean((hutchinson_divergence(model, x, v) - model.divergence(x[:1])[0]) ** 2)
+        assert abs(sq - exact[kind]) < 4 * se
+        assert abs(sq - exact[other]) > 8 * se  # and the test tells the two formulas apart
+
+
 def test_rademacher_hutchinson_is_exact_for_a_diagonal_jacobian():
     model = GaussianScoreModel([0.0, 0.0, 0.0], 2.0)
     x = np.zeros((4, 3))
@@ -225,6 +242,8 @@ def test_bad_inputs_name_the_argument():
         fit_linear_implicit("rbf", np.zeros((3, 2)))
     with pytest.raises(ValueError, match="ridge"):
         fit_linear_implicit(FEATURES_2D, np.zeros((3, 2)), ridge=-1.0)
+    with pytest.raises(ValueError, match="singular"):
+        fit_linear_implicit(FEATURES_2D, np.zeros((3, 2)))  # all points at 0: the x_i x_j features are flat
     with pytest.raises(ValueError, match="x"):
         fit_gaussian_implicit(np.ones(5))
     with pytest.raises(ValueError, match="terms"):

@@ -372,8 +372,8 @@ def implicit_sm_terms(model: Any, x: Any) -> np.ndarray:
 def squared_score_terms(model: Any, x: Any) -> np.ndarray:
     """Per-sample terms :math:`\\|s_\\theta(x_i)\\|^2` of the assignment's "implicit" loss.
 
-    Not a valid objective: it is minimised by making the model as flat as possible (book,
-    :eq:`q3-eq-wrong`). Kept to show exactly that. Shape (n,).
+    Not a valid objective: it is minimised by making the model as flat as possible (book, Part 1.1,
+    the note on the question). Kept to show exactly that. Shape (n,).
     """
     _check_model(model)
     pts = _points("x", x, model.dim)
@@ -551,6 +551,11 @@ def fit_gaussian_implicit(x: Any) -> GaussianScoreModel:
     Parameters
     ----------
     x : array_like, shape (n, d) or (n,), n >= 2
+
+    Returns
+    -------
+    GaussianScoreModel
+        :math:`\\mathcal{N}(\\bar x, \\hat\\sigma^2 I)`.
     """
     arr = as_float_array("x", x, ndim=(1, 2))
     pts = arr[:, None] if arr.ndim == 1 else arr
@@ -577,6 +582,17 @@ def fit_linear_implicit(features: RBFFeatures, x: Any, ridge: float = 0.0) -> Li
     x : array_like, shape (n, d) or (n,) when d = 1
     ridge : float, default 0
         :math:`\\lambda \\ge 0`, a penalty :math:`\\tfrac{\\lambda}{2}\\|\\theta\\|^2` for conditioning.
+
+    Returns
+    -------
+    LinearScoreModel
+        The model at :math:`\\hat\\theta`.
+
+    Raises
+    ------
+    ValueError
+        If :math:`G + \\lambda I` is singular (too few points for the features, or coinciding
+        features); a ``ridge > 0`` cures it.
     """
     if not isinstance(features, RBFFeatures):
         raise TypeError(f"features must be an RBFFeatures, got {type(features).__name__}")
@@ -585,7 +601,10 @@ def fit_linear_implicit(features: RBFFeatures, x: Any, ridge: float = 0.0) -> Li
     grads = features.gradients(pts)  # (n, P, d)
     gram = np.einsum("npd,nqd->pq", grads, grads) / pts.shape[0]
     b = features.laplacians(pts).mean(axis=0)
-    theta = -np.linalg.solve(gram + lam * np.eye(gram.shape[0]), b)
+    try:
+        theta = -np.linalg.solve(gram + lam * np.eye(gram.shape[0]), b)
+    except np.linalg.LinAlgError:
+        raise ValueError("the Gram matrix G + ridge * I is singular: pass ridge > 0 or more points x") from None
     return LinearScoreModel(features, theta)
 
 
