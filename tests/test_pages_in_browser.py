@@ -102,8 +102,10 @@ def test_every_page_renders_cleanly(server, browser):
             """() => {
                 const images = Array.from(document.images).filter(img => img.offsetParent !== null || img.closest('main'));
                 const broken = images.filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src);
-                const main = document.querySelector('main') || document.body;
-                const text = main.innerText;
+                // Prose only: code cells may legitimately contain TeX (e.g. plot labels).
+                const main = (document.querySelector('main') || document.body).cloneNode(true);
+                main.querySelectorAll('pre, code, .highlight, script').forEach(el => el.remove());
+                const text = main.textContent;
                 return {
                     broken,
                     mathjax: !!window.MathJax,
