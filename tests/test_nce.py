@@ -183,3 +183,26 @@ def test_rbm_objective_validates_shapes():
         nce_rbm_objective(rbm, 0.0, np.zeros((2, 3)), np.zeros((2, 3)), BernoulliNoise.uniform(4), 1.0)
     with pytest.raises(ValueError, match="data"):
         nce_rbm_objective(rbm, 0.0, np.full((2, 3), 0.5), np.zeros((2, 3)), noise, 1.0)
+
+
+def test_train_nce_update_is_the_gradient_of_the_tested_objective():
+    """One full-batch step of the fast training loop equals ``lr * grad`` of nce_rbm_objective.
+
+    The loop's random numbers are replayed: with a given ``rbm`` nothing is drawn before the first
+    epoch, which shuffles the data order and then draws the batch's noise samples.
+    """
+    data = (np.random.default_rng(6).random((8, 5)) < 0.5).astype(float)
+    start = random_rbm(5, 3, scale=0.5, seed=7)
+    noise = BernoulliNoise(np.array([0.2, 0.4, 0.5, 0.7, 0.9]))
+    nu, lr, c0, seed = 2.5, 0.3, -4.0, 11
+    model, c, _ = train_nce(data, rbm=start, noise=noise, nu=nu, c=c0, learning_rate=lr, epochs=1,
+                            batch_size=8, random_state=seed)
+    rng = np.random.default_rng(seed)
+    rng.shuffle(np.arange(8))
+    ys = (rng.random((int(round(nu * 8)), 5)) < noise.probs).astype(float)
+    _, grad, grad_c = nce_rbm_objective(start, c0, data, ys, noise, nu)
+    np.testing.assert_allclose(model.W, start.W + lr * grad.W, atol=1e-12)
+    np.testing.assert_allclose(model.a, start.a + lr * grad.a, atol=1e-12)
+    np.testing.assert_allclose(model.b, start.b + lr * grad.b, atol=1e-12)
+    assert c == pytest.approx(c0 + lr * grad_c, abs=1e-12)
+    assert np.abs(grad.W).max() > 1e-3   # the step is not trivially zero

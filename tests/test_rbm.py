@@ -315,3 +315,20 @@ def test_log_likelihood_uses_the_given_log_z_and_validates_it():
 def test_ais_rejects_base_bias_of_wrong_shape():
     with pytest.raises(ValueError, match="base_visible_bias"):
         ais_log_partition(random_rbm(3, 2), base_visible_bias=np.zeros(4))
+
+
+def test_pcd_averages_each_phase_over_its_own_samples():
+    """With more persistent chains than rows in a batch, the model term is a mean over the chains.
+
+    All parameters 0: every p(h_j = 1 | .) is 1/2 in both phases, so the hidden biases must not
+    move (scikit-learn's BernoulliRBM, which divides the chains' sum by the batch size, would move
+    them by lr * (m - C) / (2 m)); the visible biases move by lr * (mean data - mean chain states).
+    """
+    data = np.array([[1.0, 0.0, 1.0], [1.0, 1.0, 0.0]])
+    zero = RBM(np.zeros((3, 2)), np.zeros(3), np.zeros(2))
+    model, _ = train_cd(data, rbm=zero, persistent=True, n_chains=5, batch_size=2,
+                        learning_rate=1.0, epochs=1, random_state=0)
+    np.testing.assert_allclose(model.b, 0.0, atol=1e-15)
+    # a = mean(data) - mean(chain states), each term in [0, 1]: the data mean of the first unit is 1
+    assert model.a[0] >= 0.0 and np.all(np.abs(model.a) <= 1.0)
+    assert not np.allclose(model.W, 0.0)
