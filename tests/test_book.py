@@ -135,6 +135,9 @@ def test_student_edition_holds_the_questions_and_no_solutions(built_book, studen
         assert "solution" not in student.classes, rel
         assert "cell_input" not in student.classes and "cell_output" not in student.classes, rel
         assert "(student edition)" in "".join(student.text)
+        # Nothing of the removed sections survives, not even in the page's table of contents.
+        page = (student_book.html_dir / rel).read_text(encoding="utf8")
+        assert "Beyond the question" not in page and "solution-content" not in page, rel
 
 
 def _tiny_book(tmp_path: Path, page: str) -> Path:

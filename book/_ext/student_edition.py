@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.transforms import SphinxTransform
 
 from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node
 
@@ -38,23 +37,22 @@ def _prune(section: nodes.Element) -> bool:
     return _has_exercise(section)
 
 
-class StudentEdition(SphinxTransform):
-    """Reduce every chapter with exercises to its questions (only when ``hide_solutions`` is set)."""
+def strip_to_questions(app: Sphinx, doctree: nodes.document) -> None:
+    """Reduce a chapter with exercises to its questions (only when ``hide_solutions`` is set).
 
-    # After sphinx-exercise has merged its gated directives (priority 10).
-    default_priority = 900
-
-    def apply(self) -> None:
-        if not self.config.hide_solutions or not _has_exercise(self.document):
-            return
-        for top in [n for n in self.document.children if isinstance(n, nodes.section)]:
-            _prune(top)
-        # Notebook-level leftovers outside any section (e.g. the first code cell) go too.
-        for child in list(self.document.children):
-            if not isinstance(child, (nodes.section,) + KEEP_ALWAYS):
-                self.document.remove(child)
+    Runs on ``doctree-read`` ahead of Sphinx's own listeners (priority 100 < 500), so that the
+    page's table of contents, collected from the same event, lists only what is left.
+    """
+    if not app.config.hide_solutions or not _has_exercise(doctree):
+        return
+    for top in [n for n in doctree.children if isinstance(n, nodes.section)]:
+        _prune(top)
+    # Notebook-level leftovers outside any section (e.g. the first code cell) go too.
+    for child in list(doctree.children):
+        if not isinstance(child, (nodes.section,) + KEEP_ALWAYS):
+            doctree.remove(child)
 
 
 def setup(app: Sphinx) -> dict:
-    app.add_transform(StudentEdition)
+    app.connect("doctree-read", strip_to_questions, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
