@@ -32,7 +32,6 @@ from dgmbook.validation import (
     as_float_array,
     check_int,
     check_positive,
-    check_probability,
     check_random_state,
 )
 
