@@ -475,13 +475,11 @@ def _softmax_loss(H, targets, Q, b):
     rows = np.arange(B)
     S = H @ Q.T
     S += b
-    target_scores = S[rows, targets].copy()
-    S -= S.max(axis=1, keepdims=True)
+    S -= S.max(axis=1, keepdims=True)  # log Z - s(w, h) is unchanged by the shift; exp cannot overflow
     target_shifted = S[rows, targets].copy()
     np.exp(S, out=S)
     Z = S.sum(axis=1)
     loss = float(np.mean(np.log(Z) - target_shifted))
-    del target_scores
     S /= Z[:, None]  # S is now the model's p(. | h_i)
     S[rows, targets] -= 1.0
     S /= B  # gradient of the mean loss with respect to the scores
@@ -584,6 +582,8 @@ def nce_loss(H: Any, targets: Any, noise: Any, Q: Any, b: Any, noise_log_probs: 
     log_q = np.asarray(noise_log_probs)
     if log_q.dtype.kind not in "iuf" or log_q.ndim != 1 or np.any(np.isnan(log_q)) or np.any(log_q > 0):
         raise ValueError("noise_log_probs must be a 1-d array of log-probabilities (<= 0, no NaN)")
+    if np.ndim(Q) == 2 and log_q.size != np.shape(Q)[0]:
+        raise ValueError(f"noise_log_probs must have one entry per word, V={np.shape(Q)[0]}, got {log_q.size}")
     rows = np.concatenate([np.asarray(targets).reshape(-1, 1), noise_arr], axis=1)
     if rows.dtype.kind in "iu" and rows.size and 0 <= rows.min() and rows.max() < log_q.size:
         if not np.all(np.isfinite(log_q[rows])):
@@ -779,7 +779,13 @@ def evaluate(model: LogBilinearLM, contexts: Any, targets: Any) -> dict[str, flo
 
 @dataclass
 class TrainingHistory:
-    """What :func:`train` recorded at each evaluation point (lists of equal length)."""
+    """What :func:`train` recorded at each evaluation point (lists of equal length).
+
+    ``seconds`` is cumulative wall-clock training time (``time.perf_counter``, evaluation
+    excluded), so it depends on the machine's load and on the BLAS thread count;
+    ``seconds_per_step`` is its total divided by the number of steps. ``perplexity`` is empty
+    unless :func:`train` was given ``eval_pairs``.
+    """
 
     steps: list[int] = field(default_factory=list)
     epochs: list[float] = field(default_factory=list)
@@ -833,8 +839,13 @@ def train(model: LogBilinearLM, contexts: Any, targets: Any, method: str, *, epo
     if method != "softmax":
         _check_sampler(sampler, model.vocab_size)
     if eval_pairs is not None:
+        if not hasattr(eval_pairs, "__len__") or len(eval_pairs) != 2:
+            raise TypeError("eval_pairs must be a pair (contexts, targets) of held-out token ids")
         eval_c = _as_token_array("eval_pairs[0]", eval_pairs[0], model.vocab_size, ndim=1)
         eval_t = _as_token_array("eval_pairs[1]", eval_pairs[1], model.vocab_size, ndim=1)
+        if eval_c.shape != eval_t.shape:
+            raise ValueError(f"eval_pairs must hold contexts and targets of equal length, got "
+                             f"{eval_c.size} and {eval_t.size}")
     rng = check_random_state(random_state)
 
     n = contexts.size
