@@ -27,7 +27,9 @@ softmax's timings erratic, and CPU time measures work only when the step runs on
 
 Then, end to end at ``--ppl-vocab`` words: the full softmax and NCE train the same model on the
 same data from the same start, and their held-out perplexities are compared with each other and
-with the true perplexity of the source.
+with the true perplexity of the source. Training times there are wall-clock totals
+(``dgmbook.language_model.train``), of the two runs one after the other: they show the end-to-end
+picture, and their ratio need not match the per-step CPU-time ratios measured side by side.
 
 Usage::
 
