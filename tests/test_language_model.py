@@ -432,3 +432,23 @@ def test_source_is_a_self_normalised_log_bilinear_model():
     ev = lm.evaluate(exact, c, t)
     assert ev["log_z_mean_abs"] < 1e-12
     assert ev["cross_entropy"] == pytest.approx(-src.log_prob(c, t).mean(), rel=1e-12)
+
+
+def test_every_method_sees_the_same_minibatches(monkeypatch):
+    """The chapter compares methods on the same minibatches: shuffling must not depend on the noise."""
+    _, c, t, _, _, q = _small_problem(seed=60, n=1_000)
+    sampler = lm.UnigramSampler(q)
+    seen = {}
+    real_step = lm._train_step
+
+    def recording_step(model, contexts, targets, method, *args):
+        seen.setdefault(method, []).append(targets.copy())
+        return real_step(model, contexts, targets, method, *args)
+
+    monkeypatch.setattr(lm, "_train_step", recording_step)
+    for method in ("softmax", "nce"):
+        model = lm.LogBilinearLM(40, 2, unigram=q, random_state=0)
+        lm.train(model, c, t, method, k=5, sampler=sampler, epochs=2.5, batch_size=64, random_state=7)
+    assert len(seen["softmax"]) == len(seen["nce"]) > 2 * (len(t) // 64)  # more than two epochs
+    for a, b in zip(seen["softmax"], seen["nce"]):
+        np.testing.assert_array_equal(a, b)

@@ -819,7 +819,8 @@ def train(model: LogBilinearLM, contexts: Any, targets: Any, method: str, *, epo
     n_evals : int, default 5
         Evaluations, equally spaced in steps, after the one at step 0.
     random_state : None, int or numpy.random.Generator
-        Shuffling and noise.
+        Shuffling and noise, from two independent streams: for a given seed every method sees the
+        same minibatches in the same order.
 
     Returns
     -------
@@ -852,7 +853,10 @@ def train(model: LogBilinearLM, contexts: Any, targets: Any, method: str, *, epo
     n_steps = max(1, int(round(epochs * n / batch_size)))
     eval_at = set(np.linspace(0, n_steps, n_evals + 1).round().astype(int).tolist())
     history = TrainingHistory()
-    elapsed, order, pos = 0.0, rng.permutation(n), 0
+    # Separate streams for the minibatch order and the noise words, so that every method sees the
+    # same minibatches in the same order for a given seed (the softmax draws no noise).
+    order_rng, noise_rng = rng.spawn(2)
+    elapsed, order, pos = 0.0, order_rng.permutation(n), 0
 
     def record(step: int) -> None:
         history.steps.append(step)
@@ -864,11 +868,11 @@ def train(model: LogBilinearLM, contexts: Any, targets: Any, method: str, *, epo
     record(0)
     for step in range(1, n_steps + 1):
         if pos + batch_size > n:
-            order, pos = rng.permutation(n), 0
+            order, pos = order_rng.permutation(n), 0
         idx = order[pos:pos + batch_size]
         pos += batch_size
         start = time.perf_counter()
-        _train_step(model, contexts[idx], targets[idx], method, k, sampler, learning_rate, rng)
+        _train_step(model, contexts[idx], targets[idx], method, k, sampler, learning_rate, noise_rng)
         elapsed += time.perf_counter() - start
         if step in eval_at:
             record(step)
