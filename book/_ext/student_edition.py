@@ -11,6 +11,7 @@ Pages without exercises (introduction, notation, references) are left as they ar
 from __future__ import annotations
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 
 from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node
@@ -25,16 +26,24 @@ def _has_exercise(node: nodes.Node) -> bool:
     return any(True for _ in node.findall(lambda n: isinstance(n, EXERCISE_NODES)))
 
 
-def _prune(section: nodes.Element) -> bool:
-    """Strip ``section`` to its headings and exercises; return whether anything worth keeping is left."""
+def _keeps(node: nodes.Node) -> bool:
+    """Titles, targets, exercises, and the table of contents of sub-pages (Jupyter Book puts a
+    toctree into a chapter that has sections; without it the sub-page would be orphaned)."""
+    if isinstance(node, KEEP_ALWAYS + EXERCISE_NODES + (addnodes.toctree,)):
+        return True
+    return isinstance(node, nodes.Element) and any(True for _ in node.findall(addnodes.toctree))
+
+
+def _prune(section: nodes.Element) -> None:
+    """Strip ``section`` to its headings, exercises and sub-page toctree; drop empty subsections."""
     for child in list(section.children):
-        if isinstance(child, KEEP_ALWAYS) or isinstance(child, EXERCISE_NODES):
-            continue
-        if isinstance(child, nodes.section) and _has_exercise(child):
-            _prune(child)
-            continue
-        section.remove(child)
-    return _has_exercise(section)
+        if isinstance(child, nodes.section):
+            if _has_exercise(child) or any(True for _ in child.findall(addnodes.toctree)):
+                _prune(child)
+            else:
+                section.remove(child)
+        elif not _keeps(child):
+            section.remove(child)
 
 
 def strip_to_questions(app: Sphinx, doctree: nodes.document) -> None:
@@ -49,7 +58,7 @@ def strip_to_questions(app: Sphinx, doctree: nodes.document) -> None:
         _prune(top)
     # Notebook-level leftovers outside any section (e.g. the first code cell) go too.
     for child in list(doctree.children):
-        if not isinstance(child, (nodes.section,) + KEEP_ALWAYS):
+        if not isinstance(child, nodes.section) and not _keeps(child):
             doctree.remove(child)
 
 
