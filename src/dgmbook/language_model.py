@@ -666,6 +666,18 @@ def _check_method(method: Any, k: Any) -> tuple[str, int]:
     return method, check_int("k", k, minimum=1)
 
 
+
+def _check_training_inputs(model, contexts, targets, method, k):
+    """Validate what ``train_step`` and ``train`` share; return (method, k, contexts, targets)."""
+    if not isinstance(model, LogBilinearLM):
+        raise TypeError(f"model must be a LogBilinearLM, got {type(model).__name__}")
+    method, k = _check_method(method, k)
+    contexts = _as_token_array("contexts", contexts, model.vocab_size, ndim=1)
+    targets = _as_token_array("targets", targets, model.vocab_size, ndim=1)
+    if contexts.shape != targets.shape:
+        raise ValueError(f"targets must have the shape of contexts {contexts.shape}, got {targets.shape}")
+    return method, k, contexts, targets
+
 def train_step(model: LogBilinearLM, contexts: Any, targets: Any, method: str, *, k: int = 25,
                sampler: UnigramSampler | None = None, learning_rate: float = 0.1,
                random_state: Any = None) -> float:
@@ -688,13 +700,7 @@ def train_step(model: LogBilinearLM, contexts: Any, targets: Any, method: str, *
     random_state : None, int or numpy.random.Generator
         Source of the noise words.
     """
-    if not isinstance(model, LogBilinearLM):
-        raise TypeError(f"model must be a LogBilinearLM, got {type(model).__name__}")
-    method, k = _check_method(method, k)
-    contexts = _as_token_array("contexts", contexts, model.vocab_size, ndim=1)
-    targets = _as_token_array("targets", targets, model.vocab_size, ndim=1)
-    if contexts.shape != targets.shape:
-        raise ValueError(f"targets must have the shape of contexts {contexts.shape}, got {targets.shape}")
+    method, k, contexts, targets = _check_training_inputs(model, contexts, targets, method, k)
     learning_rate = check_positive("learning_rate", learning_rate)
     if method != "softmax":
         _check_sampler(sampler, model.vocab_size)
@@ -826,13 +832,7 @@ def train(model: LogBilinearLM, contexts: Any, targets: Any, method: str, *, epo
     -------
     TrainingHistory
     """
-    if not isinstance(model, LogBilinearLM):
-        raise TypeError(f"model must be a LogBilinearLM, got {type(model).__name__}")
-    method, k = _check_method(method, k)
-    contexts = _as_token_array("contexts", contexts, model.vocab_size, ndim=1)
-    targets = _as_token_array("targets", targets, model.vocab_size, ndim=1)
-    if contexts.shape != targets.shape:
-        raise ValueError(f"targets must have the shape of contexts {contexts.shape}, got {targets.shape}")
+    method, k, contexts, targets = _check_training_inputs(model, contexts, targets, method, k)
     epochs = check_positive("epochs", epochs)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     learning_rate = check_positive("learning_rate", learning_rate)
