@@ -25,7 +25,7 @@ from dgmbook.rbm import (
     _check_rbm,
     _check_visible,
     _free_energy,
-    _start_model,
+    _training_setup,
 )
 from dgmbook.validation import (
     as_binary_array,
@@ -254,14 +254,9 @@ def train_nce(data, n_hidden: int | None = None, *, rbm: RBM | None = None,
     c : float
     history : TrainingHistory
     """
-    data = as_binary_array("data", data, ndim=2)
     nu = check_positive("nu", nu)
-    learning_rate = check_positive("learning_rate", learning_rate)
-    epochs = check_int("epochs", epochs, minimum=0)
-    batch_size = check_int("batch_size", batch_size, minimum=1)
-    callback_every = check_int("callback_every", callback_every, minimum=1)
-    rng = check_random_state(random_state)
-    model = _start_model(data, n_hidden, rbm, rng)
+    data, learning_rate, epochs, batch_size, callback_every, rng, model = _training_setup(
+        data, n_hidden, rbm, learning_rate, epochs, batch_size, callback_every, random_state)
     if noise is None:
         noise = BernoulliNoise.fit(data)
     elif not isinstance(noise, BernoulliNoise):

@@ -359,14 +359,9 @@ def train_cd(data, n_hidden: int | None = None, *, rbm: RBM | None = None, k: in
         The trained model.
     history : TrainingHistory
     """
-    data = as_binary_array("data", data, ndim=2)
     k = check_int("k", k, minimum=1)
-    learning_rate = check_positive("learning_rate", learning_rate)
-    epochs = check_int("epochs", epochs, minimum=0)
-    batch_size = check_int("batch_size", batch_size, minimum=1)
-    callback_every = check_int("callback_every", callback_every, minimum=1)
-    rng = check_random_state(random_state)
-    model = _start_model(data, n_hidden, rbm, rng)
+    data, learning_rate, epochs, batch_size, callback_every, rng, model = _training_setup(
+        data, n_hidden, rbm, learning_rate, epochs, batch_size, callback_every, random_state)
     n, D = data.shape
     H = model.n_hidden
     B = min(batch_size, n)
@@ -447,6 +442,22 @@ def train_cd(data, n_hidden: int | None = None, *, rbm: RBM | None = None, k: in
         elapsed += time.perf_counter() - t0
         record(epoch)
     return model, history
+
+
+def _training_setup(data, n_hidden, rbm, learning_rate, epochs, batch_size, callback_every, random_state):
+    """Validate the arguments CD/PCD (``train_cd``) and NCE (``nce.train_nce``) training share.
+
+    Returns ``(data, learning_rate, epochs, batch_size, callback_every, rng, model)`` with the data
+    as a binary float array, a seeded generator and the starting model (see ``_start_model``).
+    """
+    data = as_binary_array("data", data, ndim=2)
+    learning_rate = check_positive("learning_rate", learning_rate)
+    epochs = check_int("epochs", epochs, minimum=0)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    callback_every = check_int("callback_every", callback_every, minimum=1)
+    rng = check_random_state(random_state)
+    model = _start_model(data, n_hidden, rbm, rng)
+    return data, learning_rate, epochs, batch_size, callback_every, rng, model
 
 
 def _start_model(data: np.ndarray, n_hidden, rbm, rng) -> RBM:
