@@ -8,6 +8,8 @@
     python3 tasks.py student               build the problems-only student edition to _build_student/html
     python3 tasks.py chapter FILE          execute one chapter and build it; report its warnings
     python3 tasks.py sync                  regenerate the paired .ipynb of every chapter (jupytext)
+    python3 tasks.py pdf [--student]       the print edition: book.pdf (or the student edition's PDF)
+    python3 tasks.py grade NB.ipynb [...]  grade submitted student notebooks (--json for a gradebook)
 
 Each command creates ``.venv`` on first use and reinstalls only when a requirements file changes.
 """
@@ -88,12 +90,25 @@ def cmd_sync(args: list[str]) -> None:
     run([str(PYTHON), "-m", "dgmbook.build", "sync", *args])
 
 
+def cmd_pdf(args: list[str]) -> None:
+    # The PDF is printed by the system Chromium through Playwright, a test tool.
+    ensure_venv("requirements-dev.txt")
+    run([str(PYTHON), "-m", "dgmbook.pdf", *args])
+
+
+def cmd_grade(args: list[str]) -> None:
+    ensure_venv("requirements.txt")
+    run([str(PYTHON), "-m", "dgmbook.grade", *args])
+
+
 COMMANDS = {
     "book": cmd_book,
     "test": cmd_test,
     "student": cmd_student,
     "chapter": cmd_chapter,
     "sync": cmd_sync,
+    "pdf": cmd_pdf,
+    "grade": cmd_grade,
 }
 
 if __name__ == "__main__":

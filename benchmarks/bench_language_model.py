@@ -45,7 +45,7 @@ import os
 import platform
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
 
     result = {
         "meta": {
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "python": platform.python_version(), "numpy": np.__version__, "machine": platform.machine(),
             "cpu_count": os.cpu_count(), "blas_threads": args.threads, "batch_size": args.batch_size,
             "dim": args.dim, "repeats": args.repeats, "warmup": args.warmup, "seed": args.seed,

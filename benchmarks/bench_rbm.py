@@ -33,7 +33,7 @@ import json
 import os
 import platform
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -167,8 +167,9 @@ def main() -> None:
     parser.add_argument("--blas-threads", type=int, default=None,
                         help="limit the BLAS to this many threads (default: the library's choice)")
     args = parser.parse_args()
-    import sklearn
     from contextlib import nullcontext
+
+    import sklearn
 
     if args.blas_threads is not None:
         from threadpoolctl import threadpool_limits
@@ -195,7 +196,7 @@ def main() -> None:
             large_one["blas_threads"] = blas_threads()
 
     result = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": {
             "cpu": cpu_model(), "logical_cpus": os.cpu_count(), "python": platform.python_version(),
             "numpy": np.__version__, "scikit_learn": sklearn.__version__, "blas": blas_name(),

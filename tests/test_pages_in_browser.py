@@ -8,14 +8,13 @@ is set (CI sets it), which turns the skip into a failure.
 from __future__ import annotations
 
 import functools
-import os
 import http.server
+import os
 import shutil
 import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import REQUIRE_BROWSER
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]

@@ -13,7 +13,6 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
-
 from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node
 
 #: The node classes of an exercise block (numbered, and unnumbered with ``:nonumber:``).

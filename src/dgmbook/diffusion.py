@@ -28,7 +28,8 @@ shape ``(n, d)`` (a 1-D array of shape ``(n,)`` is read as ``n`` points in one d
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -399,7 +399,7 @@ class LogBilinearLM:
         # Adagrad accumulators of squared gradients, one per parameter entry.
         self._acc = {"R": np.zeros_like(self.R), "Q": np.zeros_like(self.Q), "b": np.zeros_like(self.b)}
 
-    def copy(self) -> "LogBilinearLM":
+    def copy(self) -> LogBilinearLM:
         """An independent copy (parameters and optimiser state)."""
         new = object.__new__(LogBilinearLM)
         new.vocab_size, new.dim = self.vocab_size, self.dim

@@ -172,7 +172,7 @@ class GaussianMixture:
         x = self.means[labels] + np.einsum("nij,nj->ni", self._chol[labels], z)
         return x[:, 0] if self._one_dimensional else x
 
-    def noised(self, scale: float, noise_var: float) -> "GaussianMixture":
+    def noised(self, scale: float, noise_var: float) -> GaussianMixture:
         """The distribution of Y = scale · X + √noise_var · ε, ε ~ N(0, I), as a new mixture.
 
         Parameters

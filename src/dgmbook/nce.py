@@ -13,8 +13,8 @@ and the noise ratio ``nu``, the classifier is ``h(u) = sigmoid(G(u) - log nu)`` 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from scipy.special import expit
@@ -62,13 +62,13 @@ class BernoulliNoise:
             raise ValueError("probs must lie strictly between 0 and 1 (the noise needs full support)")
 
     @classmethod
-    def uniform(cls, n_visible: int) -> "BernoulliNoise":
+    def uniform(cls, n_visible: int) -> BernoulliNoise:
         """The uniform distribution on ``{0,1}^n_visible`` (every ``p_i = 1/2``)."""
         n_visible = check_int("n_visible", n_visible, minimum=1)
         return cls(np.full(n_visible, 0.5))
 
     @classmethod
-    def fit(cls, data, smoothing: float = 1.0) -> "BernoulliNoise":
+    def fit(cls, data, smoothing: float = 1.0) -> BernoulliNoise:
         """The data's pixel marginals, smoothed: ``p_i = (sum_n x_ni + s) / (n + 2 s)``.
 
         Parameters

@@ -20,8 +20,8 @@ and trust the already-validated arrays.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from scipy.special import expit, logsumexp
@@ -89,12 +89,12 @@ class RBM:
         """Number of hidden units ``H``."""
         return self.W.shape[1]
 
-    def copy(self) -> "RBM":
+    def copy(self) -> RBM:
         """An independent copy of the parameters."""
         return RBM(self.W.copy(), self.a.copy(), self.b.copy())
 
     @classmethod
-    def from_sklearn(cls, estimator) -> "RBM":
+    def from_sklearn(cls, estimator) -> RBM:
         """The parameters of a fitted ``sklearn.neural_network.BernoulliRBM`` as an :class:`RBM`.
 
         scikit-learn stores ``components_`` with shape ``(H, D)`` and the same energy, so

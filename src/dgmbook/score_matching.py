@@ -126,7 +126,7 @@ class GaussianScoreModel:
         """``(mu_1, ..., mu_d, sigma^2)``, shape (d + 1,)."""
         return np.append(self.mean, self.variance)
 
-    def with_params(self, params: Any) -> "GaussianScoreModel":
+    def with_params(self, params: Any) -> GaussianScoreModel:
         """The same family at other parameters ``(mu_1, ..., mu_d, sigma^2)``."""
         p = as_float_array("params", params, shape=(self.dim + 1,))
         return GaussianScoreModel(p[:-1], float(p[-1]))
@@ -284,7 +284,7 @@ class LinearScoreModel:
         """The weights :math:`\\theta`, shape (P,)."""
         return self.weights.copy()
 
-    def with_params(self, params: Any) -> "LinearScoreModel":
+    def with_params(self, params: Any) -> LinearScoreModel:
         """The same features with other weights."""
         return LinearScoreModel(self.features, params)
 

@@ -19,6 +19,8 @@ __all__ = [
     "check_probability",
     "check_int",
     "check_random_state",
+    "check_bool",
+    "check_callable",
 ]
 
 
@@ -133,11 +135,36 @@ def check_random_state(random_state: Any) -> np.random.Generator:
 
     ``None`` gives a fresh, unseeded generator; chapters and tests always pass a seed.
     """
-    if random_state is None or isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        return np.random.default_rng(random_state)
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError(f"random_state must be a non-negative int seed, got {random_state}")
+        return np.random.default_rng(int(random_state))
+    if random_state is None:
+        return np.random.default_rng()
     if isinstance(random_state, np.random.Generator):
         return random_state
     raise TypeError(
         "random_state must be None, an int seed or a numpy.random.Generator, "
         f"got {type(random_state).__name__}"
     )
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` as a bool after checking it is a ``bool`` or a numpy bool.
+
+    A flag is a flag: the string ``"False"`` is truthy, and ``1`` may be a typo for a count, so
+    neither is accepted.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def check_callable(name: str, value: Any, *, allow_none: bool = False) -> Any:
+    """Return ``value`` after checking it is callable (or ``None`` when ``allow_none``)."""
+    if value is None and allow_none:
+        return None
+    if not callable(value):
+        allowed = "a callable or None" if allow_none else "a callable"
+        raise TypeError(f"{name} must be {allowed}, got {type(value).__name__}")
+    return value
