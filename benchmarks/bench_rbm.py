@@ -111,7 +111,7 @@ def bench_digits(reps: int, epochs: int) -> dict:
     for rep in range(reps):
         pair = [(ours, run_ours), (theirs, run_theirs)]
         for store, fn in (pair if rep % 2 == 0 else pair[::-1]):
-            store.append(seconds(lambda: fn(rep)) / epochs)
+            store.append(seconds(lambda fn=fn, rep=rep: fn(rep)) / epochs)
     ours_med, theirs_med = float(np.median(ours)), float(np.median(theirs))
     return {
         "n_samples": int(data.shape[0]), "n_visible": int(data.shape[1]), "n_hidden": N_HIDDEN,
@@ -143,11 +143,11 @@ def bench_large(reps: int, n: int) -> dict:
     one_epoch(0), one_gemm()  # warm up
     for rep in range(reps):
         if rep % 2 == 0:
-            epoch_s.append(seconds(lambda: one_epoch(rep)))
+            epoch_s.append(seconds(lambda rep=rep: one_epoch(rep)))
             gemm_rate.append(one_gemm())
         else:
             gemm_rate.append(one_gemm())
-            epoch_s.append(seconds(lambda: one_epoch(rep)))
+            epoch_s.append(seconds(lambda rep=rep: one_epoch(rep)))
     flops = 5 * 2.0 * n * D_LARGE * H_LARGE
     epoch_med, gemm_med = float(np.median(epoch_s)), float(np.median(gemm_rate))
     return {
