@@ -1,4 +1,5 @@
-"""Tests of dgmbook.diffusion: schedules, the forward chain, the posterior q(x_{t-1} | x_t, x_0), the sampler."""
+"""Tests of dgmbook.diffusion: schedules, the forward chain, the posterior q(x_{t-1} | x_t, x_0),
+the sampler."""
 
 import numpy as np
 import pytest
@@ -284,3 +285,37 @@ def test_bad_chain_and_sampler_arguments():
         ancestral_sample(sched, lambda x, t: x[:, :1], 5, 2, random_state=0)
     with pytest.raises(ValueError, match="n must"):
         ancestral_sample(sched, lambda x, t: x, 0, 1)
+
+
+def test_sampler_names_the_step_at_which_the_denoiser_returns_nan():
+    sched = NoiseSchedule([0.9, 0.8, 0.5])
+
+    def denoiser(x_t, t):
+        return x_t if t == 3 else np.full_like(x_t, np.nan)
+
+    with pytest.raises(ValueError, match=r"denoiser\(x_t, t\) at t = 2 returned non-finite"):
+        ancestral_sample(sched, denoiser, 4, 1, random_state=0)
+    with pytest.raises(TypeError, match="denoiser must be a callable"):
+        ancestral_sample(sched, "denoiser", 4, 1, random_state=0)
+
+
+def test_schedule_errors_name_the_argument_passed():
+    with pytest.raises(ValueError, match=r"beta_start must lie in \[1.11e-16, 1\)"):
+        linear_schedule(10, beta_start=1e-20)
+    with pytest.raises(ValueError, match=r"offset must lie in \(0, 1e\+06\]"):
+        cosine_schedule(10, offset=1e300)
+    # The boundaries themselves are valid and give a usable schedule.
+    assert linear_schedule(3, beta_start=float(np.finfo(float).epsneg)).alphas[0] < 1
+    assert np.all(cosine_schedule(10, offset=1e6).betas > 0)
+
+
+def test_validation_leaves_valid_results_unchanged():
+    """The checks added at the boundary do not touch the numbers: the sampler with an int-valued
+    list denoiser equals the one with the same values as floats, and a float32 denoiser is cast."""
+    sched = cosine_schedule(20)
+    a = ancestral_sample(sched, lambda x, t: [[1, 0]] * len(x), 6, 2, random_state=3)
+    b = ancestral_sample(sched, lambda x, t: np.tile([1.0, 0.0], (len(x), 1)), 6, 2, random_state=3)
+    np.testing.assert_array_equal(a, b)
+    c = ancestral_sample(sched, lambda x, t: x.astype(np.float32), 6, 2, random_state=3)
+    d = ancestral_sample(sched, lambda x, t: x.astype(np.float32).astype(float), 6, 2, random_state=3)
+    np.testing.assert_array_equal(c, d)

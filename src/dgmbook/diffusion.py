@@ -35,11 +35,18 @@ import numpy as np
 
 from dgmbook.validation import (
     as_float_array,
+    check_callable,
     check_int,
     check_positive,
     check_probability,
     check_random_state,
 )
+
+# The largest schedules and sample sizes accepted: beyond them the arrays (8 bytes a value) no
+# longer fit a laptop's memory, and a clear error beats a MemoryError of many GiB.
+MAX_STEPS = 10**8
+MAX_VALUES = 2**28
+MAX_OFFSET = 1e6
 
 __all__ = [
     "NoiseSchedule",
@@ -183,7 +190,9 @@ class NoiseSchedule:
 
     # ------------------------------------------------------------------ the forward marginal
     def q_sample(self, x_0: Any, t: int, random_state: Any = None) -> tuple[np.ndarray, np.ndarray]:
-        """Draw ``x_t ~ q(x_t | x_0)`` in one step: ``x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps``.
+        """Draw ``x_t ~ q(x_t | x_0)`` in one step.
+
+        ``x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps`` with ``eps ~ N(0, I)``.
 
         Parameters
         ----------
@@ -215,17 +224,26 @@ def linear_schedule(n_steps: int = 1000, beta_start: float = 1e-4, beta_end: flo
     Parameters
     ----------
     n_steps : int, default 1000
-        ``T >= 1``.
+        ``T``, in ``1..MAX_STEPS``.
     beta_start, beta_end : float, default 1e-4 and 0.02
-        ``beta_1`` and ``beta_T``, in ``(0, 1)``.
+        ``beta_1`` and ``beta_T``, in ``(0, 1)``; ``beta_start`` at least ``2**-53`` (about
+        ``1.1e-16``), since below that ``alpha_1 = 1 - beta_start`` rounds to 1 and
+        ``sigma_q^2(t)`` becomes ``0 / 0``. A decreasing schedule (``beta_end < beta_start``) is
+        allowed.
 
     Returns
     -------
     NoiseSchedule
     """
-    n_steps = check_int("n_steps", n_steps, minimum=1)
+    n_steps = check_int("n_steps", n_steps, minimum=1, maximum=MAX_STEPS)
     b0 = check_probability("beta_start", beta_start, open_high=True)
     b1 = check_probability("beta_end", beta_end, open_high=True)
+    smallest = np.finfo(np.float64).epsneg
+    if b0 < smallest:
+        raise ValueError(
+            f"beta_start must lie in [{smallest:.3g}, 1), got {b0:g}: below that, "
+            "alpha_1 = 1 - beta_start rounds to 1 and sigma_q^2(t) is 0 / 0"
+        )
     return NoiseSchedule(1.0 - np.linspace(b0, b1, n_steps))
 
 
@@ -239,9 +257,11 @@ def cosine_schedule(n_steps: int = 1000, offset: float = 0.008, max_beta: float 
     Parameters
     ----------
     n_steps : int, default 1000
-        ``T >= 1``.
+        ``T``, in ``1..MAX_STEPS``.
     offset : float, default 0.008
-        The small offset ``s > 0`` that keeps ``beta_1`` away from 0.
+        The small offset ``s`` that keeps ``beta_1`` away from 0, in ``(0, 1e6]``. (As ``s``
+        grows the schedule tends to ``alpha_bar_t = (1 - t/T)^2``; beyond ``1e6`` the formula
+        loses its accuracy in floating point, and beyond about ``1e15`` every ``beta_t`` is 0.)
     max_beta : float, default 0.999
         Upper clip of ``beta_t``, in ``(0, 1)``.
 
@@ -249,8 +269,10 @@ def cosine_schedule(n_steps: int = 1000, offset: float = 0.008, max_beta: float 
     -------
     NoiseSchedule
     """
-    n_steps = check_int("n_steps", n_steps, minimum=1)
+    n_steps = check_int("n_steps", n_steps, minimum=1, maximum=MAX_STEPS)
     s = check_positive("offset", offset)
+    if s > MAX_OFFSET:
+        raise ValueError(f"offset must lie in (0, {MAX_OFFSET:g}], got {s:g}")
     max_beta = check_probability("max_beta", max_beta, open_high=True)
     grid = np.arange(n_steps + 1) / n_steps
     f = np.cos(0.5 * np.pi * (grid + s) / (1.0 + s)) ** 2
@@ -282,11 +304,18 @@ def forward_chain(x_0: Any, schedule: NoiseSchedule, steps: Any, random_state: A
     if not isinstance(schedule, NoiseSchedule):
         raise TypeError(f"schedule must be a NoiseSchedule, got {type(schedule).__name__}")
     x = as_float_array("x_0", x_0, ndim=(1, 2)).copy()
-    wanted = np.asarray(steps)
+    try:
+        wanted = np.asarray(steps)
+    except ValueError:  # ragged nested lists
+        wanted = np.asarray([], dtype=object)
     if wanted.dtype.kind not in "iu" or wanted.ndim != 1 or wanted.size == 0:
-        raise TypeError("steps must be a non-empty 1-D sequence of integers")
+        raise TypeError(f"steps must be a non-empty 1-D sequence of integers, got {steps!r:.60}")
     if wanted.min() < 0 or wanted.max() > schedule.n_steps:
-        raise ValueError(f"steps must lie in [0, {schedule.n_steps}]")
+        raise ValueError(f"steps must lie in [0, {schedule.n_steps}], got values in "
+                         f"[{wanted.min()}, {wanted.max()}]")
+    if wanted.size * x.size > MAX_VALUES:
+        raise ValueError(f"steps and x_0 ask for {wanted.size} x {x.size} recorded values, more than "
+                         f"MAX_VALUES = {MAX_VALUES}; record fewer steps or fewer points")
     rng = check_random_state(random_state)
     out = np.empty((wanted.size, *x.shape))
     out[wanted == 0] = x
@@ -321,9 +350,10 @@ def ancestral_sample(
     ----------
     schedule : NoiseSchedule
     denoiser : callable
-        ``denoiser(x_t, t)`` with ``x_t`` of shape (n, dim) returns an array of shape (n, dim).
+        ``denoiser(x_t, t)`` with ``x_t`` of shape (n, dim) returns an array of real, finite
+        numbers of shape (n, dim); anything else raises an error naming the step ``t``.
     n, dim : int
-        Number of samples and their dimension.
+        Number of samples and their dimension (``n * dim <= MAX_VALUES``).
     random_state : None, int or numpy.random.Generator
     reverse_variance : {"posterior", "beta"}
 
@@ -334,11 +364,13 @@ def ancestral_sample(
     """
     if not isinstance(schedule, NoiseSchedule):
         raise TypeError(f"schedule must be a NoiseSchedule, got {type(schedule).__name__}")
-    if not callable(denoiser):
-        raise TypeError("denoiser must be callable as denoiser(x_t, t)")
+    check_callable("denoiser", denoiser)
     n = check_int("n", n, minimum=1)
     dim = check_int("dim", dim, minimum=1)
-    if reverse_variance not in ("posterior", "beta"):
+    if n * dim > MAX_VALUES:
+        raise ValueError(f"n * dim = {n * dim} values is more than MAX_VALUES = {MAX_VALUES}; "
+                         "draw the samples in batches")
+    if not isinstance(reverse_variance, str) or reverse_variance not in ("posterior", "beta"):
         raise ValueError(f"reverse_variance must be 'posterior' or 'beta', got {reverse_variance!r}")
     rng = check_random_state(random_state)
     variances = schedule.posterior_variance(np.arange(1, schedule.n_steps + 1))
@@ -346,11 +378,28 @@ def ancestral_sample(
         variances = schedule.betas
     x = rng.standard_normal((n, dim))
     for t in range(schedule.n_steps, 0, -1):
-        x0_hat = np.asarray(denoiser(x, t), dtype=float)
-        if x0_hat.shape != x.shape:
-            raise ValueError(f"denoiser must return shape {x.shape}, got {x0_hat.shape}")
+        x0_hat = _denoised(denoiser(x, t), x.shape, t)
         c_xt, c_x0 = schedule.posterior_coefficients(t)
         x = c_xt * x + c_x0 * x0_hat
         if t > 1:
             x += np.sqrt(variances[t - 1]) * rng.standard_normal(x.shape)
     return x
+
+
+def _denoised(value: Any, shape: tuple[int, int], t: int) -> np.ndarray:
+    """Check what the user's denoiser returned at step ``t``: real numbers, ``shape``, finite."""
+    where = f"denoiser(x_t, t) at t = {t}"
+    try:
+        arr = np.asarray(value)
+    except ValueError:  # ragged nested lists
+        arr = np.asarray([], dtype=object)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{where} must return an array of real numbers, got {type(value).__name__} "
+                        f"of dtype {arr.dtype}")
+    if arr.shape != shape:
+        raise ValueError(f"{where} must return shape {shape} (the shape of x_t), got {arr.shape}")
+    arr = arr.astype(float, copy=False)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{where} returned non-finite values (NaN or inf) at "
+                         f"{int(np.sum(~np.isfinite(arr)))} of {arr.size} entries")
+    return arr
