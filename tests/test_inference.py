@@ -7,6 +7,7 @@ from scipy import stats
 from dgmbook.inference import (
     EXPONENTIAL_TESTS,
     INTERVAL_METHODS,
+    ExponentialTests,
     chi2_pvalue,
     exponential_mle_z_cdf,
     exponential_rejection_probability,
@@ -220,3 +221,30 @@ def test_likelihood_ratio_test_is_unbiased_score_and_wald_are_not():
     shrink = 1 - CRIT / n
     np.testing.assert_allclose(exponential_rejection_probability(rates * shrink, 1.0, n, "wald_mean"),
                                exponential_rejection_probability(rates, 1.0, n, "score"), rtol=1e-10)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: score_statistic([1.0, 2.0, 3.0], [[1.0], [2.0]]),
+    lambda: score_statistic([1.0, 2.0, 3.0], [1.0, 2.0]),
+    lambda: wald_statistic([1.0, 2.0, 3.0], [[0.0], [1.0]], 1.0),
+    lambda: likelihood_ratio_statistic([1.0, 2.0, 3.0], [[0.0], [1.0]]),
+])
+def test_generic_statistics_refuse_to_broadcast(call):
+    # score_statistic([1., 2., 3.], [[1.], [2.]]) used to return a 2x3 array.
+    with pytest.raises(ValueError, match="same shape"):
+        call()
+
+
+def test_generic_statistics_accept_scalars_and_equal_shapes():
+    np.testing.assert_allclose(score_statistic([1.0, 2.0], 2.0), [0.5, 2.0])
+    np.testing.assert_allclose(wald_statistic([1.0, 3.0], 1.0, [2.0, 2.0]), [0.0, 8.0])
+    np.testing.assert_allclose(likelihood_ratio_statistic([0.0, 0.0], -1.0), [2.0, 2.0])
+
+
+def test_exponential_tests_container_keeps_the_computed_values():
+    got = exponential_test_statistics([0.3, 1.2, 0.1], 1.4)
+    assert isinstance(got.score, np.floating)
+    again = ExponentialTests(*got)
+    assert again == got
+    with pytest.raises(ValueError, match="score"):
+        ExponentialTests(-1.0, 0.0, 0.0, 0.0)

@@ -5,6 +5,7 @@ import pytest
 from scipy import optimize, stats
 
 from dgmbook.score import (
+    FisherScoringResult,
     cauchy_location_fisher_information,
     cauchy_location_loglik,
     cauchy_location_score,
@@ -154,3 +155,43 @@ def test_bad_input_value_errors(call, match):
 def test_bad_input_type_errors(call, match):
     with pytest.raises(TypeError, match=match):
         call()
+
+
+@pytest.mark.parametrize("info, match", [
+    (np.array([[-2.0]]), "positive definite"),
+    (np.array([[0.0]]), "singular"),
+    (np.ones((2, 2)), "singular"),
+    (np.array([[1.0, 2.0], [0.0, 1.0]]), "symmetric"),
+])
+def test_fisher_scoring_refuses_an_information_that_is_not_positive_definite(info, match):
+    # A negative-definite "information" used to send theta to about -2.5e30 with converged=False,
+    # a singular one to end in numpy's LinAlgError.
+    p = info.shape[0]
+    with pytest.raises(ValueError, match=match):
+        fisher_scoring(lambda th: np.ones(p), lambda th: info, np.zeros(p))
+
+
+def test_fisher_scoring_checks_what_the_callables_return():
+    with pytest.raises(TypeError, match=r"score\(theta\)"):
+        fisher_scoring(lambda th: "1", lambda th: np.eye(1), 0.0)
+    with pytest.raises(TypeError, match=r"information\(theta\)"):
+        fisher_scoring(lambda th: 1.0, lambda th: [["a"]], 0.0)
+    with pytest.raises(ValueError, match=r"information\(theta\) is not finite"):
+        fisher_scoring(lambda th: 1.0, lambda th: [[np.nan]], 0.0)
+
+
+def test_fisher_scoring_accepts_a_nearly_symmetric_information():
+    # Rounding makes a computed information asymmetric in the last bits; that is still valid.
+    info = np.array([[2.0, 1e-17], [0.0, 3.0]])
+    result = fisher_scoring(lambda th: np.array([2.0, 3.0]) - info @ th, lambda th: info, [0.0, 0.0])
+    assert result.converged
+    np.testing.assert_allclose(result.theta, np.linalg.solve(info, [2.0, 3.0]))
+
+
+def test_fisher_scoring_result_validates_its_fields():
+    ok = FisherScoringResult(theta=[1.0], path=[[0.0], [1.0]], converged=np.bool_(True), n_iter=1)
+    assert ok.converged is True and ok.theta.shape == (1,)
+    with pytest.raises(TypeError, match="converged"):
+        FisherScoringResult(theta=[1.0], path=[[0.0], [1.0]], converged="False", n_iter=1)
+    with pytest.raises(ValueError, match="path"):
+        FisherScoringResult(theta=[1.0], path=[[1.0]], converged=True, n_iter=1)

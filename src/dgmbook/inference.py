@@ -42,6 +42,16 @@ __all__ = [
 # Generic statistics for a scalar parameter (q2-eq-three-tests)
 # --------------------------------------------------------------------------------------------------
 
+def _same_shape(**arrays: np.ndarray) -> None:
+    """Arguments that are not scalars must all have one shape: no silent broadcasting."""
+    shapes = {name: arr.shape for name, arr in arrays.items() if arr.ndim > 0}
+    if len(set(shapes.values())) > 1:
+        listed = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
+        raise ValueError(
+            f"{' and '.join(arrays)} must have the same shape (or be scalars), got {listed}"
+        )
+
+
 def score_statistic(score, information) -> np.ndarray:
     """Rao's score statistic :math:`S_n(\\theta_0)^2 / I_n(\\theta_0)`, both evaluated at the null.
 
@@ -49,8 +59,9 @@ def score_statistic(score, information) -> np.ndarray:
     ----------
     score : array_like, shape (...)
         Total score :math:`S_n(\\theta_0) = \\sum_i s(\\theta_0; x_i)`.
-    information : array_like, shape (...)
-        Total Fisher information :math:`I_n(\\theta_0) = n I(\\theta_0)`, > 0.
+    information : float or array_like, shape (...)
+        Total Fisher information :math:`I_n(\\theta_0) = n I(\\theta_0)`, > 0; a scalar, or the
+        same shape as ``score``.
 
     Returns
     -------
@@ -58,6 +69,7 @@ def score_statistic(score, information) -> np.ndarray:
     """
     score = as_float_array("score", score)
     information = as_float_array("information", information)
+    _same_shape(score=score, information=information)
     if np.any(information <= 0):
         raise ValueError("information must be > 0")
     return score**2 / information
@@ -70,10 +82,13 @@ def wald_statistic(estimate, null, information) -> np.ndarray:
     ----------
     estimate : array_like, shape (...)
         The MLE :math:`\\hat\\theta`.
-    null : float or array_like, broadcastable
+    null : float or array_like, shape (...)
         The null value :math:`\\theta_0`.
-    information : array_like, shape (...)
+    information : float or array_like, shape (...)
         Total Fisher information at the MLE, > 0.
+
+    Each argument is a scalar or has the common shape (...); other shapes are refused rather
+    than broadcast.
 
     Returns
     -------
@@ -82,6 +97,7 @@ def wald_statistic(estimate, null, information) -> np.ndarray:
     estimate = as_float_array("estimate", estimate)
     null = as_float_array("null", null)
     information = as_float_array("information", information)
+    _same_shape(estimate=estimate, null=null, information=information)
     if np.any(information <= 0):
         raise ValueError("information must be > 0")
     return (estimate - null) ** 2 * information
@@ -92,8 +108,9 @@ def likelihood_ratio_statistic(loglik_hat, loglik_null) -> np.ndarray:
 
     Parameters
     ----------
-    loglik_hat, loglik_null : array_like, shape (...)
+    loglik_hat, loglik_null : float or array_like, shape (...)
         Maximised log-likelihood and log-likelihood at the null; ``loglik_hat >= loglik_null``.
+        Each is a scalar or has the common shape (...).
 
     Returns
     -------
@@ -101,6 +118,7 @@ def likelihood_ratio_statistic(loglik_hat, loglik_null) -> np.ndarray:
     """
     loglik_hat = as_float_array("loglik_hat", loglik_hat)
     loglik_null = as_float_array("loglik_null", loglik_null)
+    _same_shape(loglik_hat=loglik_hat, loglik_null=loglik_null)
     diff = loglik_hat - loglik_null
     scale = np.maximum(1.0, np.abs(loglik_hat))
     if np.any(diff < -1e-9 * scale):
@@ -125,7 +143,14 @@ def chi2_pvalue(statistic, df: int = 1) -> np.ndarray:
 EXPONENTIAL_TESTS = ("score", "likelihood_ratio", "wald_rate", "wald_mean")
 
 
-class ExponentialTests(NamedTuple):
+class _ExponentialTestFields(NamedTuple):
+    score: np.ndarray
+    likelihood_ratio: np.ndarray
+    wald_rate: np.ndarray
+    wald_mean: np.ndarray
+
+
+class ExponentialTests(_ExponentialTestFields):
     """The test statistics of :math:`H_0: \\lambda = \\lambda_0`, each of shape (...).
 
     With :math:`t = \\lambda_0 \\bar x` (``q2-eq-exp-tests``):
@@ -135,12 +160,25 @@ class ExponentialTests(NamedTuple):
     - ``wald_rate``: Wald in the rate :math:`\\lambda`, :math:`n(1-\\lambda_0/\\hat\\lambda)^2`,
       which is **identical** to the score statistic;
     - ``wald_mean``: Wald in the mean :math:`1/\\lambda`, :math:`n(1-1/t)^2`.
+
+    Built by :func:`exponential_test_statistics`; constructed by hand, the four values must be
+    finite, non-negative and of one shape.
     """
 
-    score: np.ndarray
-    likelihood_ratio: np.ndarray
-    wald_rate: np.ndarray
-    wald_mean: np.ndarray
+    __slots__ = ()
+
+    def __new__(cls, score, likelihood_ratio, wald_rate, wald_mean):
+        values = {
+            "score": score, "likelihood_ratio": likelihood_ratio,
+            "wald_rate": wald_rate, "wald_mean": wald_mean,
+        }
+        for name, value in values.items():
+            arr = as_float_array(name, value, allow_empty=True)
+            if np.any(arr < 0):
+                raise ValueError(f"{name} must be >= 0 (a chi-square statistic)")
+            values[name] = arr[()]          # a 0-d array becomes a numpy scalar, as computed
+        _same_shape(**{name: np.asarray(value) for name, value in values.items()})
+        return super().__new__(cls, *values.values())
 
 
 def exponential_test_statistics(x, rate0) -> ExponentialTests:
@@ -221,6 +259,8 @@ def exponential_rejection_probability(rate, rate0, n, test: str, level: float = 
         raise ValueError("rate must be > 0")
     rate0 = check_positive("rate0", rate0)
     n = check_int("n", n, minimum=1)
+    if not isinstance(test, str):
+        raise TypeError(f"test must be one of {EXPONENTIAL_TESTS}, got {type(test).__name__}")
     if test not in EXPONENTIAL_TESTS:
         raise ValueError(f"test must be one of {EXPONENTIAL_TESTS}, got {test!r}")
     level = check_probability("level", level, open_high=True)
@@ -230,7 +270,10 @@ def exponential_rejection_probability(rate, rate0, n, test: str, level: float = 
 
 
 def exponential_mle_z_cdf(z, n) -> np.ndarray:
-    """Exact CDF of :math:`Z_n = \\sqrt{n I(\\lambda)}\\,(\\hat\\lambda - \\lambda) = \\sqrt n(\\hat\\lambda/\\lambda - 1)`.
+    """Exact CDF of the standardised Exponential MLE.
+
+    .. math::
+        Z_n = \\sqrt{n I(\\lambda)}\\,(\\hat\\lambda - \\lambda) = \\sqrt n(\\hat\\lambda/\\lambda - 1).
 
     With :math:`\\hat\\lambda = 1/\\bar X` and :math:`G = n\\lambda\\bar X \\sim \\mathrm{Gamma}(n,1)`,
     :math:`\\hat\\lambda/\\lambda = n/G`, so :math:`P(Z_n \\le z) = P(G \\ge n/(1+z/\\sqrt n))` for
@@ -296,6 +339,8 @@ def normal_mean_interval(x, level: float = 0.95, method: str = "known", sigma=No
     if x.ndim == 0:
         raise ValueError("x must have at least one dimension (the sample along the last axis)")
     level = check_probability("level", level, open_high=True)
+    if not isinstance(method, str):
+        raise TypeError(f"method must be one of {INTERVAL_METHODS}, got {type(method).__name__}")
     if method not in INTERVAL_METHODS:
         raise ValueError(f"method must be one of {INTERVAL_METHODS}, got {method!r}")
     n = x.shape[-1]
@@ -309,7 +354,9 @@ def normal_mean_interval(x, level: float = 0.95, method: str = "known", sigma=No
         if sigma is not None:
             raise ValueError(f"sigma must be None for method={method!r} (it is estimated)")
         if n < 2:
-            raise ValueError(f"x must hold n >= 2 observations along the last axis for method={method!r}, got {n}")
+            raise ValueError(
+                f"x must hold n >= 2 observations along the last axis for method={method!r}, got {n}"
+            )
         if method == "plugin":
             sd = x.std(axis=-1, ddof=0)
             half = stats.norm.isf((1 - level) / 2) * sd / np.sqrt(n)
@@ -344,6 +391,8 @@ def normal_mean_interval_coverage(n, level: float = 0.95, method: str = "plugin"
     float
     """
     level = check_probability("level", level, open_high=True)
+    if not isinstance(method, str):
+        raise TypeError(f"method must be one of {INTERVAL_METHODS}, got {type(method).__name__}")
     if method not in INTERVAL_METHODS:
         raise ValueError(f"method must be one of {INTERVAL_METHODS}, got {method!r}")
     n = check_int("n", n, minimum=1 if method == "known" else 2)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dgmbook.validation import as_float_array, check_int, check_positive
+from dgmbook.validation import as_float_array, check_bool, check_callable, check_int, check_positive
 
 __all__ = [
     "normal_score",
@@ -45,7 +45,7 @@ def _check_real(name: str, value) -> float:
 
 
 def normal_score(x, mu, sigma2) -> np.ndarray:
-    """Score of :math:`\\N(\\mu, \\sigma^2)` with respect to :math:`(\\mu, \\sigma^2)` (``q2-eq-normal-score``).
+    """Score of :math:`\\N(\\mu, \\sigma^2)` in :math:`(\\mu, \\sigma^2)` (``q2-eq-normal-score``).
 
     .. math::
         s_\\mu = \\frac{x-\\mu}{\\sigma^2}, \\qquad
@@ -149,7 +149,9 @@ def _check_cauchy(x, loc, scale) -> tuple[np.ndarray, np.ndarray, float]:
 def cauchy_location_loglik(x, loc, scale: float = 1.0) -> np.ndarray | float:
     """Log-likelihood of a Cauchy sample as a function of its location.
 
-    .. math:: \\ell(\\theta) = -n\\log(\\pi\\gamma) - \\sum_i \\log\\bigl(1 + ((x_i-\\theta)/\\gamma)^2\\bigr).
+    .. math::
+        \\ell(\\theta) = -n\\log(\\pi\\gamma)
+        - \\sum_i \\log\\bigl(1 + ((x_i-\\theta)/\\gamma)^2\\bigr).
 
     Parameters
     ----------
@@ -171,7 +173,9 @@ def cauchy_location_loglik(x, loc, scale: float = 1.0) -> np.ndarray | float:
 
 
 def cauchy_location_score(x, loc, scale: float = 1.0) -> np.ndarray | float:
-    """Total score of a Cauchy sample in its location, :math:`S_n(\\theta) = \\sum_i \\frac{2(x_i-\\theta)}{\\gamma^2 + (x_i-\\theta)^2}`.
+    """Total score of a Cauchy sample in its location.
+
+    .. math:: S_n(\\theta) = \\sum_i \\frac{2(x_i-\\theta)}{\\gamma^2 + (x_i-\\theta)^2}.
 
     Parameters
     ----------
@@ -246,13 +250,52 @@ class FisherScoringResult:
     converged : bool
         Whether the step fell below ``tol`` within ``max_iter`` iterations.
     n_iter : int
-        Number of updates made.
+        Number of updates made, ``k``.
     """
 
     theta: np.ndarray
     path: np.ndarray = field(repr=False)
     converged: bool
     n_iter: int
+
+    def __post_init__(self) -> None:
+        self.theta = as_float_array("theta", self.theta, ndim=1)
+        self.path = as_float_array("path", self.path, ndim=2)
+        self.converged = check_bool("converged", self.converged)
+        self.n_iter = check_int("n_iter", self.n_iter, minimum=0)
+        if self.path.shape != (self.n_iter + 1, self.theta.size):
+            raise ValueError(
+                f"path must have shape (n_iter + 1, p) = ({self.n_iter + 1}, {self.theta.size}), "
+                f"got {self.path.shape}"
+            )
+
+
+def _checked_information(info, p: int, theta: np.ndarray) -> np.ndarray:
+    """``information(theta)`` as a (p, p) matrix, after checking it is finite and positive definite."""
+    info = np.asarray(info)
+    if info.dtype == object or info.dtype.kind not in "iuf":
+        raise TypeError(f"information(theta) must return real numbers, got dtype {info.dtype}")
+    info = info.astype(float)
+    if info.size != p * p:
+        raise ValueError(f"information(theta) must return a ({p}, {p}) matrix, got shape {info.shape}")
+    info = info.reshape(p, p)
+    if not np.all(np.isfinite(info)):
+        raise ValueError(f"information(theta) is not finite at theta = {theta}")
+    if np.max(np.abs(info - info.T)) > 1e-10 * np.max(np.abs(info)):
+        raise ValueError(f"information(theta) must be a symmetric matrix, got {info.tolist()}")
+    eig = np.linalg.eigvalsh(info)
+    if abs(eig[0]) <= 1e-12 * np.max(np.abs(eig)):
+        raise ValueError(
+            "information(theta) is singular to working precision "
+            f"(eigenvalues {eig[0]:.3g} .. {eig[-1]:.3g}) at theta = {theta}: some direction "
+            "of the parameter is not identified, and the step is undefined"
+        )
+    if eig[0] < 0:
+        raise ValueError(
+            "information(theta) must be positive definite (a Fisher information, not minus an "
+            f"observed information); its smallest eigenvalue is {eig[0]:.3g} at theta = {theta}"
+        )
+    return info
 
 
 def fisher_scoring(
@@ -267,15 +310,17 @@ def fisher_scoring(
 
     .. math:: \\theta_{k+1} = \\theta_k + I_n(\\theta_k)^{-1} S_n(\\theta_k),
 
-    Newton--Raphson with the observed information :math:`-\\nabla^2 \\ell_n` replaced by its
+    Newton--Raphson with the observed information :math:`J_n = -\\nabla^2 \\ell_n` replaced by its
     expectation :math:`I_n = n I`, which is positive definite, so each step is an ascent direction.
 
     Parameters
     ----------
     score : callable
-        ``score(theta)`` with ``theta`` of shape (p,) returns the total score, shape (p,).
+        ``score(theta)`` with ``theta`` of shape (p,) returns the total score, shape (p,) (a scalar
+        when p = 1).
     information : callable
-        ``information(theta)`` returns the total Fisher information :math:`I_n(\\theta)`, shape (p, p).
+        ``information(theta)`` returns the total Fisher information :math:`I_n(\\theta)`, shape
+        (p, p): symmetric and positive definite.
     theta0 : float or array_like, shape (p,)
         Starting value (a consistent one, such as the sample median for a location, is best).
     tol : float, default 1e-10
@@ -289,14 +334,16 @@ def fisher_scoring(
 
     Raises
     ------
+    TypeError
+        If ``score`` or ``information`` is not callable, or returns something other than numbers.
     ValueError
         If ``score`` or ``information`` returns the wrong number of values for ``theta0`` or a
-        non-finite value (e.g. an iterate left the parameter space).
+        non-finite value (e.g. an iterate left the parameter space), or if the information is not
+        symmetric positive definite (a negative-definite matrix is minus an observed information,
+        not a Fisher information; a singular one leaves the step undefined).
     """
-    if not callable(score):
-        raise TypeError("score must be callable")
-    if not callable(information):
-        raise TypeError("information must be callable")
+    check_callable("score", score)
+    check_callable("information", information)
     theta = as_float_array("theta0", theta0, ndim=(0, 1)).reshape(-1).copy()
     tol = check_positive("tol", tol)
     max_iter = check_int("max_iter", max_iter, minimum=1)
@@ -304,15 +351,15 @@ def fisher_scoring(
     converged = False
     p = theta.size
     for _ in range(max_iter):
-        s = np.asarray(score(theta), dtype=float).reshape(-1)
+        s = np.asarray(score(theta))
+        if s.dtype == object or s.dtype.kind not in "iuf":
+            raise TypeError(f"score(theta) must return real numbers, got dtype {s.dtype}")
+        s = s.astype(float).reshape(-1)
         if s.size != p:
             raise ValueError(f"score(theta) must return {p} value(s), one per parameter, got {s.size}")
-        info = np.asarray(information(theta), dtype=float)
-        if info.size != p * p:
-            raise ValueError(f"information(theta) must return a ({p}, {p}) matrix, got shape {info.shape}")
-        info = info.reshape(p, p)
-        if not (np.all(np.isfinite(s)) and np.all(np.isfinite(info))):
-            raise ValueError(f"score or information is not finite at theta = {theta}")
+        if not np.all(np.isfinite(s)):
+            raise ValueError(f"score(theta) is not finite at theta = {theta}")
+        info = _checked_information(information(theta), p, theta)
         step = np.linalg.solve(info, s)
         theta = theta + step
         path.append(theta.copy())
