@@ -1,6 +1,8 @@
 """Every built page, opened in headless Chromium: no console errors, images load, equations typeset.
 
-The pages are served from the test build on 127.0.0.1 with a local MathJax (see conftest.py). The
+The pages are served from the test build on 127.0.0.1 with a local MathJax (see conftest.py), in a
+1366-pixel-wide window (a common laptop screen): no display equation may be wider than its column
+there, and every figure needs a real alt text, so that a screen reader can describe it. The
 test skips where Chromium, Playwright or a local MathJax is missing -- unless DGMBOOK_REQUIRE_BROWSER
 is set (CI sets it), which turns the skip into a failure.
 """
@@ -26,6 +28,8 @@ CHROMIUM_FLAGS = [
 ]
 #: The one console message the theme itself logs on a fresh browser profile (see shared notes).
 ALLOWED_CONSOLE_ERRORS = ("Got invalid theme mode",)
+#: The reader's window: a 1366-pixel-wide laptop screen.
+VIEWPORT = {"width": 1366, "height": 900}
 
 
 def _unavailable(reason: str):
@@ -65,6 +69,7 @@ def browser(tmp_path_factory):
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
             str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
+            viewport=VIEWPORT,
         )
         yield context
         context.close()
@@ -90,7 +95,8 @@ def test_every_page_renders_cleanly(server, browser):
         page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
         failed: list[str] = []
         page.on("requestfailed", lambda req, failed=failed: failed.append(req.url))
-        page.on("response", lambda resp, failed=failed: resp.status >= 400 and failed.append(f"{resp.status} {resp.url}"))
+        page.on("response", lambda resp, failed=failed: resp.status >= 400
+                and failed.append(f"{resp.status} {resp.url}"))
         page.goto(f"{base}/{rel}", wait_until="load")
         # Wait for MathJax to load and finish its first typesetting pass, where the page uses it.
         page.wait_for_function(
@@ -99,8 +105,10 @@ def test_every_page_renders_cleanly(server, browser):
         page.evaluate("() => window.MathJax ? window.MathJax.startup.promise.then(() => true) : true")
         report = page.evaluate(
             """() => {
-                const images = Array.from(document.images).filter(img => img.offsetParent !== null || img.closest('main'));
-                const broken = images.filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src);
+                const images = Array.from(document.images)
+                    .filter(img => img.offsetParent !== null || img.closest('main'));
+                const broken = images.filter(img => !(img.complete && img.naturalWidth > 0))
+                    .map(img => img.src);
                 // Prose only: code cells may legitimately contain TeX (e.g. plot labels).
                 const main = (document.querySelector('main') || document.body).cloneNode(true);
                 main.querySelectorAll('pre, code, .highlight, script').forEach(el => el.remove());
@@ -114,6 +122,19 @@ def test_every_page_renders_cleanly(server, browser):
                     rawDollar: (text.match(/\\$\\$/g) || []).length,
                     rawBegin: (text.match(/\\\\begin\\{/g) || []).length,
                     rawFrac: (text.match(/\\\\frac\\{/g) || []).length,
+                    // Display equations wider than the column they sit in (MathJax 3 does not
+                    // break lines: the reader would have to scroll sideways).
+                    overflowing: Array.from(document.querySelectorAll('mjx-container[display="true"]'))
+                        .filter(el => el.scrollWidth > el.clientWidth + 1)
+                        .map(el => {
+                            const label = el.closest('.math')?.id || el.closest('[id]')?.id || '?';
+                            return `${label} (${el.scrollWidth} px in ${el.clientWidth} px)`;
+                        }),
+                    // Figures whose alt text is empty or only a file name.
+                    badAlt: Array.from(document.querySelectorAll('main img'))
+                        .filter(img => !img.closest('.navbar-brand, .sidebar-logo'))
+                        .map(img => img.getAttribute('alt') || '')
+                        .filter(alt => alt.trim().length < 4 || /\\.(png|jpe?g|svg|gif)$/i.test(alt.trim())),
                 };
             }"""
         )
@@ -131,6 +152,11 @@ def test_every_page_renders_cleanly(server, browser):
             problems.append(f"{rel}: {report['mathSources']} math elements, {report['containers']} typeset")
         if report["rawDollar"] or report["rawBegin"] or report["rawFrac"]:
             problems.append(f"{rel}: raw TeX left in the text ({report})")
+        if report["overflowing"]:
+            problems.append(f"{rel}: display equations wider than the column at "
+                            f"{VIEWPORT['width']} px: {report['overflowing']}")
+        if report["badAlt"]:
+            problems.append(f"{rel}: images without a real alt text: {report['badAlt'][:5]}")
         typeset_total += report["containers"]
     assert not problems, "\n".join(problems)
     assert typeset_total > 0, "no equation was typeset anywhere: is MathJax loading?"
