@@ -8,6 +8,7 @@ broadcast, or a traceback deep inside numpy. Internal helpers trust their caller
 from __future__ import annotations
 
 import numbers
+import os
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,14 @@ __all__ = [
     "check_random_state",
     "check_bool",
     "check_callable",
+    "check_memory",
 ]
+
+#: Largest working memory, in bytes, that one call of the package may allocate: 4 GiB (or half the
+#: machine's physical memory, if that is less). The book's experiments stay below a few MB; a size
+#: beyond this is a typo (``nu=1e7`` for ``nu=10``) and is refused, with the number, before numpy
+#: fails with a ``MemoryError`` or the machine starts to swap.
+MAX_BYTES = 4 * 2**30
 
 
 def as_float_array(
@@ -56,6 +64,7 @@ def as_float_array(
         arr = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
         raise TypeError(f"{name} must be array-like of numbers ({exc})") from None
+    _check_flag("allow_empty", allow_empty)
     if arr.dtype == object or arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must contain real numbers, got dtype {arr.dtype}")
     if arr.dtype.kind == "b":
@@ -67,7 +76,7 @@ def as_float_array(
             raise ValueError(f"{name} must have ndim in {allowed}, got shape {arr.shape}")
     if shape is not None:
         if arr.ndim != len(shape) or any(
-            want is not None and got != want for got, want in zip(arr.shape, shape)
+            want is not None and got != want for got, want in zip(arr.shape, shape, strict=True)
         ):
             want_text = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
             raise ValueError(f"{name} must have shape {want_text}, got {arr.shape}")
@@ -79,8 +88,14 @@ def as_float_array(
 
 
 def as_binary_array(name: str, value: Any, *, ndim: int | None = None) -> np.ndarray:
-    """Convert ``value`` to a float64 array whose entries are all exactly 0 or 1."""
-    arr = np.asarray(value)
+    """Convert ``value`` to a float64 array whose entries are all exactly 0 or 1.
+
+    Booleans are accepted (``True`` is 1), so are integers and floats equal to 0 or 1.
+    """
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be array-like of 0/1 values ({exc})") from None
     if arr.dtype.kind == "b":
         arr = arr.astype(np.float64)
     arr = as_float_array(name, arr, ndim=ndim)
@@ -100,6 +115,7 @@ def _check_real_scalar(name: str, value: Any) -> float:
 
 def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
     """Return ``value`` as a float after checking it is a finite number > 0 (or >= 0)."""
+    _check_flag("allow_zero", allow_zero)
     value = _check_real_scalar(name, value)
     if value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
@@ -109,6 +125,8 @@ def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
 
 def check_probability(name: str, value: Any, *, open_low: bool = True, open_high: bool = False) -> float:
     """Return ``value`` as a float after checking it lies in (0, 1] (ends configurable)."""
+    _check_flag("open_low", open_low)
+    _check_flag("open_high", open_high)
     value = _check_real_scalar(name, value)
     low_ok = value > 0 if open_low else value >= 0
     high_ok = value < 1 if open_high else value <= 1
@@ -120,7 +138,7 @@ def check_probability(name: str, value: Any, *, open_low: bool = True, open_high
 
 def check_int(name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return ``value`` as an int after checking it is an integer within [minimum, maximum]."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
     value = int(value)
     if minimum is not None and value < minimum:
@@ -162,9 +180,67 @@ def check_bool(name: str, value: Any) -> bool:
 
 def check_callable(name: str, value: Any, *, allow_none: bool = False) -> Any:
     """Return ``value`` after checking it is callable (or ``None`` when ``allow_none``)."""
+    _check_flag("allow_none", allow_none)
     if value is None and allow_none:
         return None
     if not callable(value):
         allowed = "a callable or None" if allow_none else "a callable"
         raise TypeError(f"{name} must be {allowed}, got {type(value).__name__}")
     return value
+
+
+def check_memory(name: str, n_bytes: Any, *, what: str = "") -> int:
+    """Refuse, before allocating, a call whose arrays would need more than the memory limit.
+
+    Parameters
+    ----------
+    name : str
+        The argument(s) that set the size, named in the error (e.g. ``"nu"``).
+    n_bytes : int or float
+        Working memory the call needs, in bytes (a float may be used for products of large sizes).
+    what : str, optional
+        What is that big, e.g. ``"100000000 noise samples per update (nu * batch_size)"``.
+
+    Returns
+    -------
+    int
+        ``n_bytes`` as an int.
+
+    Raises
+    ------
+    ValueError
+        If ``n_bytes`` exceeds :data:`MAX_BYTES` (or half the physical memory,
+        if that is less).
+    """
+    if isinstance(n_bytes, (bool, np.bool_)) or not isinstance(n_bytes, numbers.Real):
+        raise TypeError(f"n_bytes must be a number of bytes, got {type(n_bytes).__name__}")
+    if not n_bytes >= 0:  # also catches NaN
+        raise ValueError(f"n_bytes must be a non-negative number of bytes, got {n_bytes}")
+    limit = _memory_limit()
+    if n_bytes > limit:
+        detail = f"{what} " if what else ""
+        raise ValueError(f"{name}: {detail}would need {_format_bytes(n_bytes)} of memory, more than the "
+                         f"{_format_bytes(limit)} this package allows one call; choose a smaller {name}")
+    return int(n_bytes)
+
+
+def _memory_limit() -> int:
+    """The largest working memory one call may allocate: :data:`MAX_BYTES` or half the RAM."""
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not POSIX: no way to ask without a dependency
+        return MAX_BYTES
+    return min(MAX_BYTES, physical // 2) if physical > 0 else MAX_BYTES
+
+
+def _format_bytes(n: float) -> str:
+    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{int(n)} bytes"
+
+
+def _check_flag(name: str, value: Any) -> None:
+    # The checks' own options: a truthy string must not switch them (see check_bool).
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
