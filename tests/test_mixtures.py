@@ -18,7 +18,7 @@ def test_log_pdf_matches_scipy_components():
     x = np.array([[0.1, -0.4], [2.5, 1.2], [-3.0, 4.0]])
     expected = sum(
         w * stats.multivariate_normal(m, c).pdf(x)
-        for w, m, c in zip(MIX_2D.weights, MIX_2D.means, MIX_2D.covariances)
+        for w, m, c in zip(MIX_2D.weights, MIX_2D.means, MIX_2D.covariances, strict=True)
     )
     np.testing.assert_allclose(MIX_2D.pdf(x), expected, rtol=1e-12)
 
@@ -87,8 +87,11 @@ def test_noised_mixture_is_the_law_of_the_noised_samples():
 def test_posterior_mean_matches_numerical_integration():
     a, v = 0.8, 0.36
     for y in (-2.0, 0.3, 1.7):
-        lik = lambda x: MIX_1D.pdf(np.array([x]))[0] * stats.norm.pdf(y, a * x, np.sqrt(v))
-        num, _ = integrate.quad(lambda x: x * lik(x), -15, 15, points=[-2, 1.5])
+
+        def lik(x, y=y):
+            return MIX_1D.pdf(np.array([x]))[0] * stats.norm.pdf(y, a * x, np.sqrt(v))
+
+        num, _ = integrate.quad(lambda x, lik=lik: x * lik(x), -15, 15, points=[-2, 1.5])
         den, _ = integrate.quad(lik, -15, 15, points=[-2, 1.5])
         assert MIX_1D.posterior_mean(np.array([y]), a, v)[0] == pytest.approx(num / den, rel=1e-7)
 
@@ -108,7 +111,10 @@ def test_posterior_mean_of_a_gaussian_is_the_textbook_formula():
         (dict(weights=[0.5, 0.6], means=[0.0, 1.0], covariances=[1.0, 1.0]), "weights"),
         (dict(weights=[1.0], means=[0.0, 1.0], covariances=[1.0]), "weights"),
         (dict(weights=[0.5, 0.5], means=[0.0, 1.0], covariances=[1.0, -1.0]), "covariances"),
-        (dict(weights=[1.0], means=[[0.0, 0.0]], covariances=[[[1.0, 2.0], [2.0, 1.0]]]), "positive definite"),
+        (
+            dict(weights=[1.0], means=[[0.0, 0.0]], covariances=[[[1.0, 2.0], [2.0, 1.0]]]),
+            "positive definite",
+        ),
         (dict(weights=[1.0], means=[[np.nan, 0.0]], covariances=[1.0]), "means"),
     ],
 )
@@ -130,3 +136,70 @@ def test_bad_calls_are_rejected():
         MIX_1D.sample(0)
     with pytest.raises(TypeError, match="random_state"):
         MIX_1D.sample(3, random_state="seed")
+
+
+# ---------------------------------------------------------------------------- far from the means
+def _exact_1d(mix, x):
+    """Responsibilities and score of a 1-D mixture at x, with 700 significant digits (mpmath)."""
+    import mpmath
+
+    mpmath.mp.dps = 700  # (x - m)^2 at x = 1e300 needs about 600 digits to keep the O(x) differences
+    x = mpmath.mpf(x)
+    logs = [
+        mpmath.log(w) - mpmath.log(2 * mpmath.pi * c) / 2 - (x - m) ** 2 / (2 * c)
+        for w, m, c in zip(mix.weights, mix.means[:, 0], mix.covariances[:, 0, 0], strict=True)
+    ]
+    top = max(logs)
+    unnorm = [mpmath.exp(lg - top) for lg in logs]
+    resp = [u / sum(unnorm) for u in unnorm]
+    params = list(zip(resp, mix.means[:, 0], mix.covariances[:, 0, 0], strict=True))
+    score = sum(r * (m - x) / c for r, m, c in params)
+    laplacian = sum(r * (((m - x) / c - score) ** 2 - 1 / c) for r, m, c in params)
+    return np.array([float(r) for r in resp]), float(score), float(laplacian)
+
+
+EQUAL_VARIANCES = GaussianMixture([0.3, 0.7], [-2.0, 1.5], [0.5, 0.5])
+
+
+@pytest.mark.parametrize("mix", [MIX_1D, EQUAL_VARIANCES])
+@pytest.mark.parametrize("x", [-1e160, -1e20, -3e9, 40.0, 3e9, 1e20, 1e160, 1e300])
+def test_far_points_give_the_exact_score_and_responsibilities(mix, x):
+    """GaussianMixture.score([1e160]) used to be NaN although the true score is about -2e160."""
+    resp, score, laplacian = _exact_1d(mix, x)
+    np.testing.assert_allclose(mix.responsibilities([x])[0], resp, rtol=1e-12, atol=1e-300)
+    assert mix.score([x])[0] == pytest.approx(score, rel=1e-12)
+    assert mix.laplacian_log_pdf([x])[0] == pytest.approx(laplacian, rel=1e-9)
+
+
+def test_far_points_in_2d_and_the_denoiser():
+    x = np.array([[1e160, -3e170], [-1e200, 1e199]])
+    score = MIX_2D.score(x)
+    resp = MIX_2D.responsibilities(x)
+    assert np.all(np.isfinite(score)) and np.all(np.isfinite(resp))
+    np.testing.assert_allclose(resp.sum(axis=1), 1.0)
+    # One component wins outright, and the score is that component's, S_k^-1 (m_k - x).
+    k = resp.argmax(axis=1)
+    expected = np.einsum("nij,nj->ni", MIX_2D._precisions[k], MIX_2D.means[k] - x)
+    np.testing.assert_allclose(score, expected, rtol=1e-12)
+    a, v = 0.8, 0.36
+    denoised = MIX_1D.posterior_mean(np.array([1e160]), a, v)
+    # Far out the widest component of the noised mixture wins: E[X | y] = m + c a (y - a m) / (a^2 c + v).
+    c, m = 0.5, 1.5
+    assert denoised[0] == pytest.approx(m + c * a * (1e160 - a * m) / (a**2 * c + v), rel=1e-12)
+
+
+def test_values_near_the_means_are_unchanged_by_the_far_path():
+    """The far-point path only takes over beyond 1e8 times the means' scale."""
+    x = np.linspace(-30, 30, 61)
+    joint = np.log(MIX_1D.weights) + MIX_1D._component_log_pdfs(x[:, None])
+    direct = np.exp(joint - joint.max(axis=1, keepdims=True))
+    direct /= direct.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(MIX_1D.responsibilities(x), direct, rtol=1e-13, atol=1e-300)
+
+
+def test_log_pdf_below_the_float_range_is_an_error_and_pdf_is_zero():
+    with pytest.raises(ValueError, match="x is too far"):
+        MIX_1D.log_pdf([1e160])
+    assert MIX_1D.pdf([1e160])[0] == 0.0
+    with pytest.raises(ValueError, match="x is too large"):
+        GaussianMixture([1.0], [0.0], [1e-10]).score([1e300])

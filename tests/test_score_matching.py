@@ -51,7 +51,8 @@ def test_gaussian_score_matches_finite_differences_of_log_density():
 def test_linear_model_score_is_gradient_of_its_log_density():
     model = _random_linear_model()
     x = np.random.default_rng(1).normal(size=(6, 2))
-    np.testing.assert_allclose(model.score(x), _numeric_score(model.log_unnormalised, x), rtol=1e-6, atol=1e-8)
+    numeric = _numeric_score(model.log_unnormalised, x)
+    np.testing.assert_allclose(model.score(x), numeric, rtol=1e-6, atol=1e-8)
 
 
 @pytest.mark.parametrize("model", [GaussianScoreModel([0.2, 0.3], 0.8), _random_linear_model(2)])
@@ -95,7 +96,8 @@ def test_objective_gradients_match_finite_differences(model):
         (lambda m: implicit_sm_terms(m, x).mean(), implicit_sm_gradient(model, x)),
     ]:
         numeric = np.array([
-            (objective(model.with_params(theta + h * e)) - objective(model.with_params(theta - h * e))) / (2 * h)
+            (objective(model.with_params(theta + h * e)) - objective(model.with_params(theta - h * e)))
+            / (2 * h)
             for e in np.eye(theta.size)
         ])
         np.testing.assert_allclose(gradient, numeric, rtol=1e-5, atol=1e-6)
@@ -250,3 +252,81 @@ def test_bad_inputs_name_the_argument():
         monte_carlo_mean([1.0])
     with pytest.raises(ValueError, match="x"):
         implicit_sm_terms(model, np.array([[np.nan, 0.0]]))
+
+
+class _ToyModel:
+    """A reader's own score model: the standard normal in ``dim`` dimensions, with a fault on demand."""
+
+    def __init__(self, dim=2, fault=None):
+        self.dim = dim
+        self.fault = fault
+        self.params = np.zeros(1)
+
+    def score(self, x):
+        if self.fault == "transposed":
+            return -x.T
+        if self.fault == "nan":
+            return np.full(x.shape, np.nan)
+        if self.fault == "flat":
+            return -x.reshape(-1)
+        return -x
+
+    def divergence(self, x):
+        return np.full(x.shape[0] + (self.fault == "short_divergence"), -float(self.dim))
+
+    def score_jvp(self, x, v):
+        return -v if self.fault != "jvp_inf" else np.full(v.shape, np.inf)
+
+    def score_param_grad(self, x):
+        return np.zeros((*x.shape, 1))
+
+    def divergence_param_grad(self, x):
+        return np.zeros((x.shape[0], 2 if self.fault == "param_mismatch" else 1))
+
+
+@pytest.mark.parametrize(
+    "fault, call, match",
+    [
+        ("transposed", implicit_sm_terms, "model.score must return shape"),
+        ("flat", squared_score_terms, "model.score must return shape"),
+        ("nan", implicit_sm_terms, "model.score returned NaN"),
+        ("short_divergence", implicit_sm_terms, "model.divergence must return shape"),
+        ("param_mismatch", implicit_sm_gradient, "model.divergence_param_grad must return shape"),
+    ],
+)
+def test_a_score_model_returning_the_wrong_thing_gets_a_clear_error(fault, call, match):
+    """A (d, n) score used to be reshaped silently into (n, d): wrong numbers, no error."""
+    x = np.random.default_rng(0).normal(size=(5, 2))
+    with pytest.raises(ValueError, match=match):
+        call(_ToyModel(fault=fault), x)
+
+
+def test_a_jvp_returning_inf_is_caught():
+    x = np.zeros((4, 2))
+    with pytest.raises(ValueError, match="model.score_jvp returned NaN or inf"):
+        hutchinson_divergence(_ToyModel(fault="jvp_inf"), x, np.ones((4, 1, 2)))
+
+
+def test_a_sound_reader_model_works_and_a_1d_score_of_shape_n_is_accepted():
+    x = np.random.default_rng(1).normal(size=(6, 2))
+    np.testing.assert_allclose(implicit_sm_terms(_ToyModel(), x), -2 + 0.5 * (x**2).sum(axis=1))
+    one = _ToyModel(dim=1, fault="flat")  # returns (n,) for (n, 1) points: fine when d == 1
+    np.testing.assert_allclose(squared_score_terms(one, x[:, :1]), x[:, 0] ** 2)
+
+
+def test_flags_are_bools():
+    model = GaussianScoreModel([0.0, 0.0], 1.0)
+    x, proj = np.zeros((3, 2)), np.ones((3, 1, 2))
+    with pytest.raises(TypeError, match="variance_reduced"):
+        sliced_sm_terms(model, x, proj, variance_reduced="no")  # a truthy string used to switch it on
+    np.testing.assert_allclose(
+        sliced_sm_terms(model, x, proj, variance_reduced=np.True_),
+        sliced_sm_terms(model, x, proj, variance_reduced=True),
+    )
+
+
+def test_random_state_and_params_errors_name_the_argument():
+    with pytest.raises(ValueError, match="random_state"):
+        random_projections(3, 1, 2, random_state=-1)
+    with pytest.raises(ValueError, match=r"params\[-1\]"):
+        GaussianScoreModel([0.0], 1.0).with_params([0.0, -1.0])

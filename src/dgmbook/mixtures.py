@@ -6,10 +6,10 @@ accident) but whose score :math:`\\nabla_x \\log p(x)` is known in closed form. 
 .. math:: p(x) = \\sum_{k=1}^K w_k \\, \\mathcal{N}(x \\mid m_k, S_k)
 
 is that distribution, and it stays a mixture under the forward process of a diffusion model:
-if :math:`Y = a X + \\sqrt{v}\\, \\varepsilon` with :math:`\\varepsilon \\sim \\mathcal{N}(0, I)`, then
-:math:`Y` is the mixture with means :math:`a m_k` and covariances :math:`a^2 S_k + v I`
+if :math:`Y = a X + \\sqrt{w}\\, \\varepsilon` with :math:`\\varepsilon \\sim \\mathcal{N}(0, I)`, then
+:math:`Y` is the mixture with means :math:`a m_k` and covariances :math:`a^2 S_k + w I`
 (:meth:`GaussianMixture.noised`). Tweedie's formula (Efron, 2011) then gives the denoiser
-:math:`\\mathbb{E}[X \\mid Y = y] = (y + v \\nabla_y \\log p_Y(y)) / a` exactly
+:math:`\\mathbb{E}[X \\mid Y = y] = (y + w \\nabla_y \\log p_Y(y)) / a` exactly
 (:meth:`GaussianMixture.posterior_mean`).
 
 Shapes: a mixture of ``K`` components in ``d`` dimensions; points are arrays of shape ``(n, d)``.
@@ -122,45 +122,141 @@ class GaussianMixture:
 
     # ------------------------------------------------------------------ densities and scores
     def _component_log_pdfs(self, x: np.ndarray) -> np.ndarray:
-        """log N(x | m_k, S_k) for every point and component, shape (n, K)."""
+        """log N(x | m_k, S_k) for every point and component, shape (n, K).
+
+        Rows far from every mean (see :meth:`_far_rows`) may hold ``-inf``: the exact values are
+        below the float64 range. Use :meth:`_log_joint` where only differences between components
+        matter.
+        """
         diff = x[:, None, :] - self.means[None, :, :]  # (n, K, d)
         maha = np.einsum("nki,kij,nkj->nk", diff, self._precisions, diff)
         return -0.5 * (maha + self._log_dets + self.dim * np.log(2.0 * np.pi))
 
+    def _far_rows(self, x: np.ndarray) -> np.ndarray:
+        """Rows whose squared Mahalanobis distances lose the differences between components.
+
+        For ``|x|`` much larger than the means, ``(x - m_k)ᵀ P_k (x - m_k)`` is of order ``|x|²``
+        while what tells the components apart is of order ``|x|``: beyond about 1e8 times the
+        means' scale the direct form rounds it away, and beyond about 1e154 it overflows (NaN
+        responsibilities, the bug this guards against).
+        """
+        reach = 1e8 * (1.0 + np.abs(self.means).max())
+        return np.abs(x).max(axis=1) > reach
+
+    def _log_joint(self, x: np.ndarray) -> np.ndarray:
+        """log w_k + log N(x | m_k, S_k), up to a constant per row, finite where it matters: (n, K).
+
+        Near the means this is the exact log joint. For far rows (:meth:`_far_rows`) it is
+        computed in the expanded, scaled form with ``x = t u`` and ``t`` a power of two
+        (exact scaling): ``-½ t² (a_k - min_j a_j) + t b_k - ½ c_k + log w_k - ½ log|S_k|``,
+        with ``a_k = uᵀ P_k u``, ``b_k = uᵀ P_k m_k`` and ``c_k = m_kᵀ P_k m_k``. It differs from
+        the log joint by ``-½ t² min_j a_j`` per row, which cancels in responsibilities and in the
+        score. Components whose ``a_k`` exceeds the smallest get ``-inf`` (weight exactly 0).
+        """
+        joint = np.log(self.weights) + self._component_log_pdfs(x)
+        far = self._far_rows(x)
+        if np.any(far):
+            pts = x[far]
+            _, exponent = np.frexp(np.abs(pts).max(axis=1))
+            t = np.ldexp(1.0, exponent)  # (f,), a power of two >= max |x_i|
+            u = pts / t[:, None]
+            a = np.einsum("fi,kij,fj->fk", u, self._precisions, u)
+            pm = np.einsum("kij,kj->ki", self._precisions, self.means)
+            b = u @ pm.T
+            c = np.einsum("ki,ki->k", self.means, pm)
+            excess = a - a.min(axis=1, keepdims=True)  # exactly 0 for components sharing P_k
+            with np.errstate(over="ignore", invalid="ignore"):
+                quad = np.where(excess > 0, -0.5 * (excess * t[:, None]) * t[:, None], 0.0)
+            joint[far] = quad + t[:, None] * b - 0.5 * c + np.log(self.weights) - 0.5 * self._log_dets
+        return joint
+
+    def _log_responsibilities(self, pts: np.ndarray) -> np.ndarray:
+        joint = self._log_joint(pts)
+        return joint - logsumexp(joint, axis=1, keepdims=True)
+
     def responsibilities(self, x: Any) -> np.ndarray:
-        """Posterior component probabilities r_k(x) = P(component k | x), shape (n, K)."""
+        """Posterior component probabilities r_k(x) = P(component k | x), shape (n, K).
+
+        Computed in log space; exact (0 or 1 where the odds exceed the float range) also for points
+        astronomically far from the means.
+        """
         pts = self._points(x)
-        joint = np.log(self.weights) + self._component_log_pdfs(pts)
-        return np.exp(joint - logsumexp(joint, axis=1, keepdims=True))
+        return np.exp(self._log_responsibilities(pts))
 
     def log_pdf(self, x: Any) -> np.ndarray:
-        """Log density log p(x), shape (n,)."""
+        """Log density log p(x), shape (n,).
+
+        Raises
+        ------
+        ValueError
+            If log p(x) is below the float64 range (``x`` about 1e154 times the spread of the
+            components away from them): the value would be ``-inf``.
+        """
         pts = self._points(x)
-        return logsumexp(np.log(self.weights) + self._component_log_pdfs(pts), axis=1)
+        value = logsumexp(np.log(self.weights) + self._component_log_pdfs(pts), axis=1)
+        if not np.all(np.isfinite(value)):
+            raise ValueError("x is too far from the mixture: log p(x) is below the float64 range "
+                             "(pdf(x) is 0 there)")
+        return value
 
     def pdf(self, x: Any) -> np.ndarray:
-        """Density p(x), shape (n,)."""
-        return np.exp(self.log_pdf(x))
+        """Density p(x), shape (n,); exactly 0 where it underflows."""
+        pts = self._points(x)
+        return np.exp(logsumexp(np.log(self.weights) + self._component_log_pdfs(pts), axis=1))
+
+    def _pulls(self, pts: np.ndarray) -> np.ndarray:
+        """g_k(x) = S_k⁻¹ (m_k − x), shape (n, K, d)."""
+        return np.einsum("kij,nkj->nki", self._precisions, self.means[None] - pts[:, None, :])
+
+    def _score(self, pts: np.ndarray, resp: np.ndarray, pulls: np.ndarray) -> np.ndarray:
+        """Σ_k r_k g_k, shape (n, d); components of weight exactly 0 contribute exactly 0."""
+        return np.einsum("nk,nki->ni", resp, np.where(resp[:, :, None] > 0, pulls, 0.0))
 
     def score(self, x: Any) -> np.ndarray:
-        """The score ∇_x log p(x) = Σ_k r_k(x) S_k⁻¹ (m_k − x), shape (n, d) (or (n,) for 1-D input)."""
+        """The score ∇_x log p(x) = Σ_k r_k(x) S_k⁻¹ (m_k − x), shape (n, d) (or (n,) for 1-D input).
+
+        Raises
+        ------
+        ValueError
+            If the score itself exceeds the float64 range (``|x|`` near 1e308).
+        """
         pts = self._points(x)
-        resp = self.responsibilities(pts)
-        pulls = np.einsum("kij,nkj->nki", self._precisions, self.means[None] - pts[:, None, :])
-        return self._shape_like(np.einsum("nk,nki->ni", resp, pulls), x)
+        with np.errstate(over="ignore", invalid="ignore"):
+            pulls = self._pulls(pts)
+            score = self._score(pts, self.responsibilities(pts), pulls)
+        if not np.all(np.isfinite(score)):
+            raise ValueError("x is too large: the score at x exceeds the float64 range")
+        return self._shape_like(score, x)
 
     def laplacian_log_pdf(self, x: Any) -> np.ndarray:
         """The trace of the Hessian of log p, tr ∇²_x log p(x), shape (n,).
 
         With g_k = S_k⁻¹ (m_k − x) and s = Σ_k r_k g_k, the Hessian is
         Σ_k r_k (g_k g_kᵀ − S_k⁻¹) − s sᵀ, so its trace is Σ_k r_k (‖g_k‖² − tr S_k⁻¹) − ‖s‖².
+        Far from the means (where ‖g_k‖² and ‖s‖² would cancel or overflow) the same trace is
+        computed as Σ_k r_k ‖g_k − s‖² − Σ_k r_k tr S_k⁻¹, in log space.
+
+        Raises
+        ------
+        ValueError
+            If the result exceeds the float64 range.
         """
         pts = self._points(x)
-        resp = self.responsibilities(pts)
-        pulls = np.einsum("kij,nkj->nki", self._precisions, self.means[None] - pts[:, None, :])
-        score = np.einsum("nk,nki->ni", resp, pulls)
         trace_prec = np.trace(self._precisions, axis1=1, axis2=2)
-        return np.einsum("nk,nk->n", resp, (pulls**2).sum(axis=2) - trace_prec) - (score**2).sum(axis=1)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            log_resp = self._log_responsibilities(pts)
+            resp = np.exp(log_resp)
+            pulls = self._pulls(pts)
+            score = self._score(pts, resp, pulls)
+            value = np.einsum("nk,nk->n", resp, (pulls**2).sum(axis=2) - trace_prec) - (score**2).sum(axis=1)
+            far = self._far_rows(pts) | ~np.isfinite(value)
+            if np.any(far):
+                spread = np.linalg.norm(pulls[far] - score[far][:, None, :], axis=2)  # (f, K)
+                terms = np.where(resp[far] > 0, np.exp(log_resp[far] + 2.0 * np.log(spread)), 0.0)
+                value[far] = terms.sum(axis=1) - resp[far] @ trace_prec
+        if not np.all(np.isfinite(value)):
+            raise ValueError("x is too large: the Laplacian of log p at x exceeds the float64 range")
+        return value
 
     # ------------------------------------------------------------------ sampling and noising
     def sample(self, n: int, random_state: Any = None) -> np.ndarray:
@@ -196,7 +292,14 @@ class GaussianMixture:
         """
         noised = self.noised(scale, noise_var)
         pts = noised._points(y, "y")
-        denoised = (pts + noise_var * noised.score(pts)) / scale
+        try:
+            score = noised.score(pts)
+        except ValueError:
+            raise ValueError("y is too large: the score of the noised mixture at y exceeds the "
+                             "float64 range") from None
+        denoised = (pts + noise_var * score) / scale
+        if not np.all(np.isfinite(denoised)):
+            raise ValueError("y is too large: E[X | Y = y] exceeds the float64 range")
         return self._shape_like(denoised, y)
 
     def __repr__(self) -> str:

@@ -11,7 +11,7 @@ Question 3 of the book compares
   :math:`\\mathcal{L}_{\\mathrm{ISM}}(\\theta) = \\mathbb{E}[\\operatorname{tr} \\nabla_x s_\\theta(x)
   + \\tfrac12 \\|s_\\theta(x)\\|^2]`;
 - the assignment's "implicit" loss :math:`\\mathbb{E}\\|s_\\theta(x)\\|^2`, which is *not* equivalent
-  (a flat model minimises it);
+  (it has no minimiser: a flatter model always scores lower);
 - denoising score matching (Vincent, 2011) and sliced score matching (Song et al., 2019).
 
 Every objective is returned as **per-sample terms**, shape ``(n,)``, so that a chapter can report the
@@ -33,7 +33,13 @@ from typing import Any
 
 import numpy as np
 
-from dgmbook.validation import as_float_array, check_int, check_positive, check_random_state
+from dgmbook.validation import (
+    as_float_array,
+    check_bool,
+    check_int,
+    check_positive,
+    check_random_state,
+)
 
 __all__ = [
     "GaussianScoreModel",
@@ -87,11 +93,56 @@ def _projections(name: str, value: Any, pts: np.ndarray) -> np.ndarray:
 
 
 def _check_model(model: Any) -> None:
-    needed = ("dim", "params", "score", "divergence", "score_jvp", "score_param_grad",
-              "divergence_param_grad")
-    if not all(hasattr(model, attr) for attr in needed):
-        raise TypeError(f"model must be a score model (GaussianScoreModel, LinearScoreModel), "
-                        f"got {type(model).__name__}")
+    needed = ("score", "divergence", "score_jvp", "score_param_grad", "divergence_param_grad")
+    if not hasattr(model, "dim") or not all(callable(getattr(model, attr, None)) for attr in needed):
+        raise TypeError(f"model must be a score model (GaussianScoreModel, LinearScoreModel, or an object "
+                        f"with dim and the methods {', '.join(needed)}), got {type(model).__name__}")
+    dim = model.dim
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
+        raise TypeError(f"model.dim must be a positive int, got {dim!r}")
+
+
+def _checked(name: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """What a model's method returned, checked: a finite real array of the promised shape.
+
+    The model may be the reader's own object, so its results are checked before they spread:
+    a (d, n) array in place of (n, d) would otherwise be reshaped silently.
+    """
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must return an array of real numbers, got {type(value).__name__}") from None
+    if arr.shape != shape:
+        raise ValueError(f"{name} must return shape {shape}, got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} returned NaN or inf")
+    return arr
+
+
+def _score2d(model: Any, pts: np.ndarray) -> np.ndarray:
+    """The model's score at (n, d) points, always as (n, d); (n,) is accepted when d == 1."""
+    value = np.asarray(model.score(pts))
+    if pts.shape[1] == 1 and value.shape == (pts.shape[0],):
+        value = value[:, None]
+    return _checked("model.score", value, pts.shape)
+
+
+def _divergence(model: Any, pts: np.ndarray) -> np.ndarray:
+    return _checked("model.divergence", model.divergence(pts), (pts.shape[0],))
+
+
+def _score_jvp(model: Any, pts: np.ndarray, vec: np.ndarray) -> np.ndarray:
+    return _checked("model.score_jvp", model.score_jvp(pts, vec), pts.shape)
+
+
+def _param_grads(model: Any, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``score_param_grad`` (n, d, P) and ``divergence_param_grad`` (n, P), checked to agree on P."""
+    value = np.asarray(model.score_param_grad(pts))
+    n_params = value.shape[2] if value.ndim == 3 else 1
+    score_grad = _checked("model.score_param_grad", value, (*pts.shape, n_params))
+    div_grad = _checked("model.divergence_param_grad", model.divergence_param_grad(pts),
+                        (pts.shape[0], n_params))
+    return score_grad, div_grad
 
 
 # ---------------------------------------------------------------------------- score models
@@ -129,6 +180,8 @@ class GaussianScoreModel:
     def with_params(self, params: Any) -> GaussianScoreModel:
         """The same family at other parameters ``(mu_1, ..., mu_d, sigma^2)``."""
         p = as_float_array("params", params, shape=(self.dim + 1,))
+        if p[-1] <= 0:
+            raise ValueError(f"params[-1], the variance sigma^2, must be > 0, got {p[-1]}")
         return GaussianScoreModel(p[:-1], float(p[-1]))
 
     def score(self, x: Any) -> np.ndarray:
@@ -158,7 +211,7 @@ class GaussianScoreModel:
         return grad
 
     def divergence_param_grad(self, x: Any) -> np.ndarray:
-        """:math:`\\partial \\operatorname{tr} \\nabla_x s_\\theta(x) / \\partial \\theta_p`, shape (n, d + 1)."""
+        """:math:`\\partial \\operatorname{tr} \\nabla_x s_\\theta(x) / \\partial \\theta_p`, (n, d + 1)."""
         pts = _points("x", x, self.dim)
         grad = np.zeros((pts.shape[0], self.dim + 1))
         grad[:, self.dim] = self.dim / self.variance**2
@@ -169,7 +222,7 @@ class GaussianScoreModel:
 
 
 class RBFFeatures:
-    """Features :math:`\\phi(x)` of an unnormalised exponential-family model :math:`\\log \\tilde p = \\theta^\\top \\phi`.
+    """Features :math:`\\phi(x)` of an unnormalised exponential family :math:`\\theta^\\top \\phi(x)`.
 
     The features are, in this order: the ``d`` coordinates :math:`x_j`; the ``d(d+1)/2`` products
     :math:`x_i x_j` (:math:`i \\le j`); and ``K`` Gaussian bumps
@@ -314,7 +367,7 @@ class LinearScoreModel:
         return self.features.laplacians(x)
 
     def quadratic_matrix(self) -> np.ndarray:
-        """The symmetric ``A`` (d, d) with :math:`x^\\top A x` the quadratic part of :math:`\\log \\tilde p_\\theta`.
+        """The symmetric ``A`` (d, d) whose :math:`x^\\top A x` is the quadratic part of the log-density.
 
         The bumps are bounded, so the model is normalisable exactly when ``A`` is negative definite.
         """
@@ -359,14 +412,16 @@ def explicit_sm_terms(model: Any, x: Any, data_score: Any) -> np.ndarray:
 
 
 def implicit_sm_terms(model: Any, x: Any) -> np.ndarray:
-    """Per-sample implicit (Hyvärinen) terms :math:`\\operatorname{tr}\\nabla_x s_\\theta(x_i) + \\tfrac12\\|s_\\theta(x_i)\\|^2`.
+    """Per-sample implicit (Hyvärinen) terms, book :eq:`q3-eq-ism`.
+
+    :math:`\\operatorname{tr}\\nabla_x s_\\theta(x_i) + \\tfrac12\\|s_\\theta(x_i)\\|^2`.
 
     Their mean estimates :math:`\\mathcal{L}_{\\mathrm{ISM}}` (book, :eq:`q3-eq-ism`); only samples
     are needed. Shape (n,).
     """
     _check_model(model)
     pts = _points("x", x, model.dim)
-    return model.divergence(pts) + 0.5 * (_score2d(model, pts) ** 2).sum(axis=1)
+    return _divergence(model, pts) + 0.5 * (_score2d(model, pts) ** 2).sum(axis=1)
 
 
 def squared_score_terms(model: Any, x: Any) -> np.ndarray:
@@ -383,9 +438,10 @@ def squared_score_terms(model: Any, x: Any) -> np.ndarray:
 def denoising_sm_terms(model: Any, x_clean: Any, x_noisy: Any, noise_var: float) -> np.ndarray:
     """Per-sample denoising score-matching terms (Vincent, 2011).
 
-    With :math:`\\tilde x_i = x_i + \\sqrt{v}\\,\\varepsilon_i`, the term is
-    :math:`\\tfrac12 \\|s_\\theta(\\tilde x_i) - \\nabla_{\\tilde x} \\log q(\\tilde x_i \\mid x_i)\\|^2
-    = \\tfrac12 \\|s_\\theta(\\tilde x_i) + (\\tilde x_i - x_i)/v\\|^2`.
+    With :math:`\\tilde x_i = x_i + \\sqrt{w}\\,\\varepsilon_i`, the term is
+    :math:`\\tfrac12 \\|s_\\theta(\\tilde x_i) - \\nabla_{\\tilde x}
+    \\log \\mathcal{N}(\\tilde x_i \\mid x_i, w I)\\|^2
+    = \\tfrac12 \\|s_\\theta(\\tilde x_i) + (\\tilde x_i - x_i)/w\\|^2` (book, :eq:`q3-eq-dsm`).
 
     Parameters
     ----------
@@ -393,7 +449,7 @@ def denoising_sm_terms(model: Any, x_clean: Any, x_noisy: Any, noise_var: float)
     x_clean, x_noisy : array_like, shape (n, d) or (n,) when d = 1
         Clean samples and their noised versions.
     noise_var : float
-        The noise variance :math:`v > 0`.
+        The noise variance :math:`w > 0`.
 
     Returns
     -------
@@ -408,7 +464,7 @@ def denoising_sm_terms(model: Any, x_clean: Any, x_noisy: Any, noise_var: float)
 
 def random_projections(n: int, n_projections: int, dim: int, kind: str = "rademacher",
                        random_state: Any = None) -> np.ndarray:
-    """Random vectors :math:`v` with :math:`\\mathbb{E}[v v^\\top] = I`.
+    """Random projection directions :math:`\\xi` with :math:`\\mathbb{E}[\\xi \\xi^\\top] = I`.
 
     Parameters
     ----------
@@ -427,6 +483,8 @@ def random_projections(n: int, n_projections: int, dim: int, kind: str = "radema
     m = check_int("n_projections", n_projections, minimum=1)
     d = check_int("dim", dim, minimum=1)
     rng = check_random_state(random_state)
+    if not isinstance(kind, str):
+        raise TypeError(f"kind must be 'rademacher' or 'gaussian', got {type(kind).__name__}")
     if kind == "rademacher":
         return rng.choice(np.array([-1.0, 1.0]), size=(n, m, d))
     if kind == "gaussian":
@@ -437,15 +495,15 @@ def random_projections(n: int, n_projections: int, dim: int, kind: str = "radema
 def hutchinson_divergence(model: Any, x: Any, projections: Any) -> np.ndarray:
     """Hutchinson's unbiased estimate of :math:`\\operatorname{tr}\\nabla_x s_\\theta(x_i)`.
 
-    :math:`\\frac1m \\sum_j v_{ij}^\\top \\nabla_x s_\\theta(x_i)\\, v_{ij}`: one Jacobian-vector product
-    per projection instead of ``d`` for the exact trace.
+    :math:`\\frac1m \\sum_j \\xi_{ij}^\\top \\nabla_x s_\\theta(x_i)\\, \\xi_{ij}`: one Jacobian-vector
+    product per projection instead of ``d`` for the exact trace.
 
     Parameters
     ----------
     model : score model
     x : array_like, shape (n, d) or (n,) when d = 1
     projections : array_like, shape (n, m, d)
-        Vectors with :math:`\\mathbb{E}[v v^\\top] = I` (see :func:`random_projections`).
+        Directions with :math:`\\mathbb{E}[\\xi \\xi^\\top] = I` (see :func:`random_projections`).
 
     Returns
     -------
@@ -454,19 +512,21 @@ def hutchinson_divergence(model: Any, x: Any, projections: Any) -> np.ndarray:
     _check_model(model)
     pts = _points("x", x, model.dim)
     vs = _projections("projections", projections, pts)
-    quad = [np.einsum("nd,nd->n", vs[:, j], model.score_jvp(pts, vs[:, j])) for j in range(vs.shape[1])]
+    quad = [np.einsum("nd,nd->n", vs[:, j], _score_jvp(model, pts, vs[:, j])) for j in range(vs.shape[1])]
     return np.mean(quad, axis=0)
 
 
 def sliced_sm_terms(model: Any, x: Any, projections: Any, variance_reduced: bool = False) -> np.ndarray:
     """Per-sample sliced score-matching terms (Song et al., 2019).
 
-    :math:`\\frac1m\\sum_j [v_{ij}^\\top \\nabla_x s_\\theta(x_i) v_{ij} + \\tfrac12 (v_{ij}^\\top s_\\theta(x_i))^2]`;
+    :math:`\\frac1m\\sum_j [\\xi_{ij}^\\top \\nabla_x s_\\theta(x_i) \\xi_{ij}
+    + \\tfrac12 (\\xi_{ij}^\\top s_\\theta(x_i))^2]` (book, the beyond page of Question 3);
     with ``variance_reduced`` the second part is replaced by its expectation
     :math:`\\tfrac12\\|s_\\theta(x_i)\\|^2`. Either way the mean over projections is
     :math:`\\mathcal{L}_{\\mathrm{ISM}}`'s integrand. Shape (n,).
     """
     _check_model(model)
+    variance_reduced = check_bool("variance_reduced", variance_reduced)
     pts = _points("x", x, model.dim)
     vs = _projections("projections", projections, pts)
     s = _score2d(model, pts)
@@ -497,7 +557,8 @@ def explicit_sm_gradient(model: Any, x: Any, data_score: Any) -> np.ndarray:
     pts = _points("x", x, model.dim)
     psi = _like_points("data_score", data_score, pts)
     residual = _score2d(model, pts) - psi
-    return np.einsum("nd,ndp->p", residual, model.score_param_grad(pts)) / pts.shape[0]
+    score_grad, _ = _param_grads(model, pts)
+    return np.einsum("nd,ndp->p", residual, score_grad) / pts.shape[0]
 
 
 def implicit_sm_gradient(model: Any, x: Any) -> np.ndarray:
@@ -519,7 +580,8 @@ def implicit_sm_gradient(model: Any, x: Any) -> np.ndarray:
     _check_model(model)
     pts = _points("x", x, model.dim)
     s = _score2d(model, pts)
-    grad = model.divergence_param_grad(pts).sum(axis=0) + np.einsum("nd,ndp->p", s, model.score_param_grad(pts))
+    score_grad, div_grad = _param_grads(model, pts)
+    grad = div_grad.sum(axis=0) + np.einsum("nd,ndp->p", s, score_grad)
     return grad / pts.shape[0]
 
 
@@ -542,7 +604,7 @@ def monte_carlo_mean(terms: Any) -> tuple[float, float]:
 
 
 def fit_gaussian_implicit(x: Any) -> GaussianScoreModel:
-    """Minimise the empirical :math:`\\mathcal{L}_{\\mathrm{ISM}}` of :class:`GaussianScoreModel` in closed form.
+    """Minimise the empirical :math:`\\mathcal{L}_{\\mathrm{ISM}}` of a :class:`GaussianScoreModel` exactly.
 
     Setting the gradient to zero (book, :eq:`q3-eq-gauss-estimates`) gives the sample mean and
     :math:`\\hat\\sigma^2 = \\frac{1}{nd}\\sum_i \\|x_i - \\bar x\\|^2`: the maximum-likelihood
@@ -562,7 +624,10 @@ def fit_gaussian_implicit(x: Any) -> GaussianScoreModel:
     if pts.shape[0] < 2:
         raise ValueError(f"x must hold at least 2 points, got {pts.shape[0]}")
     mu = pts.mean(axis=0)
-    var = float(((pts - mu) ** 2).sum(axis=1).mean() / pts.shape[1])
+    with np.errstate(over="ignore", invalid="ignore"):
+        var = float(((pts - mu) ** 2).sum(axis=1).mean() / pts.shape[1])
+    if not np.isfinite(var):
+        raise ValueError("x is too large: its variance exceeds the float64 range")
     if var <= 0:
         raise ValueError("x must not be constant: the fitted variance would be 0")
     return GaussianScoreModel(mu, var)
@@ -604,10 +669,6 @@ def fit_linear_implicit(features: RBFFeatures, x: Any, ridge: float = 0.0) -> Li
     try:
         theta = -np.linalg.solve(gram + lam * np.eye(gram.shape[0]), b)
     except np.linalg.LinAlgError:
-        raise ValueError("the Gram matrix G + ridge * I is singular: pass ridge > 0 or more points x") from None
+        raise ValueError("the Gram matrix G + ridge * I is singular: pass ridge > 0 or more points x") \
+            from None
     return LinearScoreModel(features, theta)
-
-
-def _score2d(model: Any, pts: np.ndarray) -> np.ndarray:
-    """The model's score at (n, d) points, always as (n, d)."""
-    return np.asarray(model.score(pts)).reshape(pts.shape)
