@@ -135,8 +135,8 @@ def perplexity_run(args, lm, np) -> dict:
               f"{history.seconds[-1]:.1f} s of training, mean |log Z| {ev['log_z_mean_abs']:.3f}", flush=True)
     return {"vocab_size": V, "dim": args.dim, "n_train_tokens": args.ppl_tokens, "epochs": args.ppl_epochs,
             "learning_rate": args.ppl_lr, "true_entropy_rate": source.entropy_rate(),
-            "true_perplexity": float(np.exp(true_ce)), "unigram_perplexity": float(np.exp(source.unigram_entropy())),
-            "runs": runs}
+            "true_perplexity": float(np.exp(true_ce)),
+            "unigram_perplexity": float(np.exp(source.unigram_entropy())), "runs": runs}
 
 
 def main(argv: list[str] | None = None) -> int:

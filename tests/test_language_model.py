@@ -219,7 +219,8 @@ def test_nce_loss_value_matches_its_definition(layer):
     B = len(t)
     expected = 0.0
     for i in range(B):
-        s = lambda w: H[i] @ Q[w] + b[w]  # noqa: E731
+        def s(w, i=i):
+            return H[i] @ Q[w] + b[w]
         expected -= np.log(expit(s(t[i]) - np.log(k) - log_q[t[i]]))
         expected -= sum(np.log(1 - expit(s(x) - np.log(k) - log_q[x])) for x in noise[i])
     assert loss == pytest.approx(expected / B, rel=1e-12)
@@ -449,5 +450,80 @@ def test_every_method_sees_the_same_minibatches(monkeypatch):
         model = lm.LogBilinearLM(40, 2, unigram=q, random_state=0)
         lm.train(model, c, t, method, k=5, sampler=sampler, epochs=2.5, batch_size=64, random_state=7)
     assert len(seen["softmax"]) == len(seen["nce"]) > 2 * (len(t) // 64)  # more than two epochs
-    for a, b in zip(seen["softmax"], seen["nce"]):
+    for a, b in zip(seen["softmax"], seen["nce"], strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+# --------------------------------------------------------------------------------------------
+# bad input that used to pass silently (issue: every bad input a clear error)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("trainer", ["train_step", "train"])
+def test_nce_training_refuses_a_noise_distribution_that_is_zero_at_a_target(trainer):
+    """Before, the step returned a finite loss and left the words with q(w) = 0 untouched."""
+    V = 6
+    sampler = lm.UnigramSampler([0.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+    model = lm.LogBilinearLM(V, 2, random_state=0)
+    before = model.Q.copy()
+    c, t = np.arange(V), np.array([1, 2, 3, 4, 5, 0])
+    with pytest.raises(ValueError, match="sampler must give positive probability"):
+        getattr(lm, trainer)(model, c, t, "nce", k=2, sampler=sampler, random_state=0)
+    np.testing.assert_array_equal(model.Q, before)  # refused before any update
+    # negative sampling has no log q offset, so the same sampler is fine there
+    lm.train_step(model, c, t, "negative_sampling", k=2, sampler=sampler, random_state=0)
+
+
+def test_class_bigram_source_validates_what_it_is_given():
+    good = lm.make_class_bigram_source(8, 3, random_state=0)
+    with pytest.raises(ValueError, match="log-sum to 0"):
+        lm.ClassBigramSource(good.word_class, good.log_probs + np.log(2.0))
+    with pytest.raises(ValueError, match="word_class"):
+        lm.ClassBigramSource(np.full(8, 3), good.log_probs)
+    with pytest.raises(ValueError, match="one class per word"):
+        lm.ClassBigramSource(good.word_class[:5], good.log_probs)
+    rebuilt = lm.ClassBigramSource(good.word_class.tolist(), good.log_probs.tolist())
+    assert rebuilt.entropy_rate() == good.entropy_rate()
+
+
+def test_validation_leaves_the_random_streams_alone():
+    """The checks added at the boundary change no number: same source, same samples, same steps."""
+    source = lm.make_class_bigram_source(30, 4, random_state=3)
+    tokens = source.sample(500, random_state=4)
+    assert tokens[:8].tolist() == source.sample(500, random_state=4)[:8].tolist()
+    c, t = lm.bigram_pairs(tokens)
+    sampler = lm.UnigramSampler(lm.unigram_distribution(t, 30))
+    a, b = (lm.LogBilinearLM(30, 3, random_state=0) for _ in range(2))
+    lm.train(a, c, t, "nce", k=3, sampler=sampler, epochs=1, batch_size=32, random_state=5)
+    lm.train(b, c, t, "nce", k=3, sampler=sampler, epochs=1, batch_size=32, random_state=5)
+    np.testing.assert_array_equal(a.Q, b.Q)
+
+
+# --------------------------------------------------------------------------------------------
+# comparing learned conditional distributions
+# --------------------------------------------------------------------------------------------
+
+
+def test_mean_kl_matches_a_direct_sum():
+    rng = np.random.default_rng(0)
+    logits_p, logits_q = rng.normal(size=(2, 5, 7))
+    log_p = logits_p - logsumexp(logits_p, axis=1, keepdims=True)
+    log_q = logits_q - logsumexp(logits_q, axis=1, keepdims=True)
+    weights = rng.random(5)
+    direct = sum(w * sum(np.exp(a) * (a - b)) for w, a, b in zip(weights, log_p, log_q, strict=True))
+    assert lm.mean_kl(log_p, log_q, weights) == pytest.approx(direct / weights.sum(), rel=1e-12)
+    assert lm.mean_kl(log_p, log_p) == 0.0
+    assert lm.mean_kl(log_p, log_q) > 0
+
+
+def test_log_conditionals_of_the_model_and_of_the_source():
+    source = lm.make_class_bigram_source(12, 3, random_state=1)
+    contexts = np.array([0, 5, 5, 11])
+    truth = source.log_conditionals(contexts)
+    np.testing.assert_allclose(logsumexp(truth, axis=1), 0.0, atol=1e-12)
+    np.testing.assert_array_equal(truth[1], truth[2])
+    assert truth[3, 4] == source.log_prob([11], [4])[0]
+    model = lm.LogBilinearLM(12, 4, random_state=0)
+    logs = model.log_conditionals(contexts)
+    np.testing.assert_allclose(logs[np.arange(4), [1, 2, 3, 4]], model.log_prob(contexts, [1, 2, 3, 4]),
+                               rtol=1e-12)

@@ -36,6 +36,9 @@ from dgmbook.validation import (
     check_random_state,
 )
 
+#: How far a row of ``ClassBigramSource.log_probs`` may log-sum from zero (float64 round-off).
+_NORMALISATION_TOL = 1e-8
+
 __all__ = [
     "METHODS",
     "ClassBigramSource",
@@ -52,6 +55,7 @@ __all__ = [
     "train",
     "TrainingHistory",
     "evaluate",
+    "mean_kl",
     "bigram_pairs",
 ]
 
@@ -67,9 +71,15 @@ _EVAL_CHUNK = 512
 # --------------------------------------------------------------------------------------------
 
 
-def _as_token_array(name: str, value: Any, vocab_size: int, *, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
+def _as_token_array(name: str, value: Any, vocab_size: int, *,
+                    ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
     """Integer token ids in ``[0, vocab_size)`` as an int64 array (raises naming ``name``)."""
-    arr = np.asarray(value)
+    if value is None:
+        raise TypeError(f"{name} must be an array of integer token ids, got None")
+    try:
+        arr = np.asarray(value)
+    except ValueError as exc:  # ragged lists
+        raise TypeError(f"{name} must be an array of integer token ids ({exc})") from None
     if arr.dtype.kind == "b" or arr.dtype.kind not in "iu":
         raise TypeError(f"{name} must contain integer token ids, got dtype {arr.dtype}")
     if ndim is not None:
@@ -137,6 +147,26 @@ class ClassBigramSource:
     word_class: np.ndarray
     log_probs: np.ndarray
 
+    def __post_init__(self) -> None:
+        log_probs = as_float_array("log_probs", self.log_probs, ndim=2)
+        n_classes, vocab_size = log_probs.shape
+        if vocab_size < 2:
+            raise ValueError(f"log_probs must have shape (C, V) with V >= 2 words, got {log_probs.shape}")
+        if np.any(log_probs > 0):
+            raise ValueError("log_probs must hold log-probabilities (<= 0)")
+        row_log_sums = logsumexp(log_probs, axis=1)
+        worst = int(np.argmax(np.abs(row_log_sums)))
+        if abs(row_log_sums[worst]) > _NORMALISATION_TOL:
+            raise ValueError(f"log_probs must have rows that log-sum to 0 (each p_c sums to one); "
+                             f"row {worst} sums to {np.exp(row_log_sums[worst]):.6g}")
+        word_class = _as_token_array("word_class", self.word_class, n_classes, ndim=1)
+        if word_class.size != vocab_size:
+            raise ValueError(f"word_class must have one class per word, V={vocab_size}, "
+                             f"got {word_class.size}")
+        # Frozen dataclass: store the checked arrays (same values, int64 and float64).
+        object.__setattr__(self, "word_class", word_class)
+        object.__setattr__(self, "log_probs", log_probs)
+
     @property
     def vocab_size(self) -> int:
         """Number of words ``V``."""
@@ -168,7 +198,8 @@ class ClassBigramSource:
         return self.stationary_class_distribution() @ np.exp(self.log_probs)
 
     def entropy_rate(self) -> float:
-        """Entropy rate ``H = sum_c rho_c H(p_c)`` in nats: the best possible held-out cross-entropy."""
+        """Entropy rate ``H = sum_c rho_c H(p_c)`` in nats: the best possible held-out
+        cross-entropy."""
         probs = np.exp(self.log_probs)
         class_entropy = -(probs * self.log_probs).sum(axis=1)
         return float(self.stationary_class_distribution() @ class_entropy)
@@ -178,6 +209,11 @@ class ClassBigramSource:
         pi = self.stationary_word_distribution()
         pi = pi[pi > 0]
         return float(-(pi * np.log(pi)).sum())
+
+    def log_conditionals(self, contexts: Any) -> np.ndarray:
+        """True next-word log-probabilities ``log P(. | context)``, shape (N, V)."""
+        contexts = _as_token_array("contexts", contexts, self.vocab_size, ndim=1)
+        return self.log_probs[self.word_class[contexts]]
 
     def log_prob(self, contexts: Any, targets: Any) -> np.ndarray:
         """True ``log P(target | context)`` for each pair, shape (N,)."""
@@ -199,7 +235,8 @@ class ClassBigramSource:
         probs = np.exp(self.log_probs)
         cdfs = np.cumsum(probs, axis=1)
         cdfs /= cdfs[:, -1:]
-        pools = [np.searchsorted(cdfs[c], rng.random(n_tokens), side="right") for c in range(self.n_classes)]
+        pools = [np.searchsorted(cdfs[c], rng.random(n_tokens), side="right")
+                 for c in range(self.n_classes)]
         pointer = [0] * self.n_classes
         word_class = self.word_class.tolist()
         pools = [pool.tolist() for pool in pools]
@@ -283,7 +320,8 @@ def bigram_pairs(tokens: Any) -> tuple[np.ndarray, np.ndarray]:
 # --------------------------------------------------------------------------------------------
 
 
-def unigram_distribution(tokens: Any, vocab_size: int, *, power: float = 1.0, pseudocount: float = 1.0) -> np.ndarray:
+def unigram_distribution(tokens: Any, vocab_size: int, *, power: float = 1.0,
+                         pseudocount: float = 1.0) -> np.ndarray:
     """Smoothed unigram frequencies raised to ``power`` and renormalised, shape (V,).
 
     ``q(w) ∝ (count(w) + pseudocount) ** power``. NCE needs ``q(w) > 0`` wherever the data can put
@@ -329,9 +367,12 @@ class UnigramSampler:
 
     def sample(self, size: int | tuple[int, ...], random_state: Any = None) -> np.ndarray:
         """Noise word ids of shape ``size``, i.i.d. from ``q``."""
-        shape = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
-        for i, n in enumerate(shape):
-            check_int(f"size[{i}]", n, minimum=1)
+        if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
+            shape = (check_int("size", size, minimum=1),)
+        elif isinstance(size, (tuple, list)) and len(size) > 0:
+            shape = tuple(check_int(f"size[{i}]", n, minimum=1) for i, n in enumerate(size))
+        else:
+            raise TypeError(f"size must be a positive int or a non-empty tuple of them, got {size!r}")
         rng = check_random_state(random_state)
         return self._draw(shape, rng)
 
@@ -413,8 +454,14 @@ class LogBilinearLM:
         return self.R[contexts] @ self.Q.T + self.b
 
     def log_normalisers(self, contexts: Any) -> np.ndarray:
-        """``log Z(h) = logsumexp_v s(v, h)`` for each context, shape (N,): 0 for a self-normalised model."""
+        """``log Z(h) = logsumexp_v s(v, h)`` for each context, shape (N,); 0 for a self-normalised
+        model."""
         return logsumexp(self.scores(contexts), axis=1)
+
+    def log_conditionals(self, contexts: Any) -> np.ndarray:
+        """Normalised next-word log-probabilities ``log p(. | context)``, shape (N, V)."""
+        s = self.scores(contexts)
+        return s - logsumexp(s, axis=1, keepdims=True)
 
     def log_prob(self, contexts: Any, targets: Any) -> np.ndarray:
         """Normalised ``log p(target | context)`` for each pair, shape (N,)."""
@@ -440,7 +487,8 @@ def _check_output_layer(H: Any, Q: Any, b: Any) -> tuple[np.ndarray, np.ndarray,
     return H, Q, b
 
 
-def softmax_loss(H: Any, targets: Any, Q: Any, b: Any) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+def softmax_loss(H: Any, targets: Any, Q: Any,
+                 b: Any) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
     """Full-softmax negative log-likelihood and its gradients (eq. ``q1lm-eq-ml-grad``): ``O(B V D)``.
 
     Parameters
@@ -489,7 +537,8 @@ def _softmax_loss(H, targets, Q, b):
     return loss, dH, dQ, db
 
 
-def sampled_loss(H: Any, targets: Any, noise: Any, Q: Any, b: Any, offsets: Any) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def sampled_loss(H: Any, targets: Any, noise: Any, Q: Any, b: Any,
+                 offsets: Any) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Logistic loss for telling data words from noise words, with per-word score offsets.
 
     For context ``h``, data word ``w`` and noise words ``x_1..x_k`` the per-word loss is
@@ -531,7 +580,8 @@ def sampled_loss(H: Any, targets: Any, noise: Any, Q: Any, b: Any, offsets: Any)
     if offsets is not None:
         offsets = np.asarray(offsets)
         if offsets.dtype.kind not in "iuf" or offsets.shape != (V,):
-            raise ValueError(f"offsets must be a real array of shape ({V},), got {offsets.dtype} {offsets.shape}")
+            raise ValueError(f"offsets must be a real array of shape ({V},), got "
+                             f"{offsets.dtype} {offsets.shape}")
         offsets = offsets.astype(np.float64)
         if not np.all(np.isfinite(offsets[rows])):
             raise ValueError("offsets must be finite at every data and noise word "
@@ -564,8 +614,9 @@ def _sampled_logit_grads(H, targets, noise, Q, b, offsets):
     return loss, G, rows, Qr
 
 
-def nce_loss(H: Any, targets: Any, noise: Any, Q: Any, b: Any, noise_log_probs: Any) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """NCE loss with the normaliser fixed to 1 (self-normalised), and its gradients (eq. ``q1lm-eq-nce``).
+def nce_loss(H: Any, targets: Any, noise: Any, Q: Any, b: Any,
+             noise_log_probs: Any) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """NCE loss with the normaliser fixed to 1 (self-normalised) and its gradients (eq. ``q1lm-eq-nce``).
 
     ``-log sigmoid(s(w,h) - log(k q(w))) - sum_j log(1 - sigmoid(s(x_j,h) - log(k q(x_j))))``,
     ``k = noise.shape[1]``; see :func:`sampled_loss` for shapes and returns.
@@ -575,32 +626,35 @@ def nce_loss(H: Any, targets: Any, noise: Any, Q: Any, b: Any, noise_log_probs: 
     noise_log_probs : array_like, shape (V,)
         ``log q``: must be finite at every data and noise word.
     """
-    noise_arr = np.asarray(noise)
-    if noise_arr.ndim != 2 or noise_arr.shape[1] < 1:
-        raise ValueError(f"noise must have shape (B, k) with k >= 1, got shape {noise_arr.shape}")
+    H, Q, b = _check_output_layer(H, Q, b)
+    targets = _as_token_array("targets", targets, Q.shape[0], ndim=1)
+    noise_arr = _as_token_array("noise", noise, Q.shape[0], ndim=2)
     k = noise_arr.shape[1]
+    if noise_log_probs is None:
+        raise TypeError("noise_log_probs must be an array of log-probabilities, got None")
     log_q = np.asarray(noise_log_probs)
     if log_q.dtype.kind not in "iuf" or log_q.ndim != 1 or np.any(np.isnan(log_q)) or np.any(log_q > 0):
         raise ValueError("noise_log_probs must be a 1-d array of log-probabilities (<= 0, no NaN)")
-    if np.ndim(Q) == 2 and log_q.size != np.shape(Q)[0]:
-        raise ValueError(f"noise_log_probs must have one entry per word, V={np.shape(Q)[0]}, got {log_q.size}")
-    rows = np.concatenate([np.asarray(targets).reshape(-1, 1), noise_arr], axis=1)
-    if rows.dtype.kind in "iu" and rows.size and 0 <= rows.min() and rows.max() < log_q.size:
-        if not np.all(np.isfinite(log_q[rows])):
-            raise ValueError("noise_log_probs must be finite at every data and noise word: NCE needs "
-                             "q(w) > 0 wherever the data put mass")
-    return sampled_loss(H, targets, noise, Q, b, log_q.astype(np.float64) + np.log(k))
+    if log_q.size != Q.shape[0]:
+        raise ValueError(f"noise_log_probs must have one entry per word, V={Q.shape[0]}, got {log_q.size}")
+    if targets.shape[0] != H.shape[0]:
+        raise ValueError(f"targets must have length B={H.shape[0]}, got {targets.shape[0]}")
+    if noise_arr.shape[0] != H.shape[0]:
+        raise ValueError(f"noise must have B={H.shape[0]} rows, got shape {noise_arr.shape}")
+    rows = np.concatenate([targets[:, None], noise_arr], axis=1)
+    if not np.all(np.isfinite(log_q[rows])):
+        raise ValueError("noise_log_probs must be finite at every data and noise word: NCE needs "
+                         "q(w) > 0 wherever the data put mass")
+    return sampled_loss(H, targets, noise_arr, Q, b, log_q.astype(np.float64) + np.log(k))
 
 
-def negative_sampling_loss(H: Any, targets: Any, noise: Any, Q: Any, b: Any) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def negative_sampling_loss(H: Any, targets: Any, noise: Any, Q: Any,
+                           b: Any) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """word2vec's negative-sampling loss and its gradients (eq. ``q1lm-eq-ns``).
 
     ``-log sigmoid(s(w,h)) - sum_j log sigmoid(-s(x_j,h))``: NCE with ``k q(w)`` replaced by 1, so
     it does not estimate normalised probabilities. See :func:`sampled_loss` for shapes.
     """
-    noise_arr = np.asarray(noise)
-    if noise_arr.ndim != 2 or noise_arr.shape[1] < 1:
-        raise ValueError(f"noise must have shape (B, k) with k >= 1, got shape {noise_arr.shape}")
     return sampled_loss(H, targets, noise, Q, b, None)
 
 
@@ -609,7 +663,8 @@ def negative_sampling_loss(H: Any, targets: Any, noise: Any, Q: Any, b: Any) -> 
 # --------------------------------------------------------------------------------------------
 
 
-def _scatter_rows(rows: np.ndarray, weights: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _scatter_rows(rows: np.ndarray, weights: np.ndarray,
+                  H: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sum the rank-one row gradients ``weights[i, j] * H[i]`` by output row, without forming them.
 
     Parameters
@@ -703,16 +758,24 @@ def train_step(model: LogBilinearLM, contexts: Any, targets: Any, method: str, *
     method, k, contexts, targets = _check_training_inputs(model, contexts, targets, method, k)
     learning_rate = check_positive("learning_rate", learning_rate)
     if method != "softmax":
-        _check_sampler(sampler, model.vocab_size)
+        _check_sampler(sampler, model.vocab_size, method, targets)
     rng = check_random_state(random_state)
     return _train_step(model, contexts, targets, method, k, sampler, learning_rate, rng)
 
 
-def _check_sampler(sampler: Any, vocab_size: int) -> None:
+def _check_sampler(sampler: Any, vocab_size: int, method: str, targets: np.ndarray) -> None:
     if not isinstance(sampler, UnigramSampler):
         raise TypeError(f"sampler must be a UnigramSampler, got {type(sampler).__name__}")
     if sampler.vocab_size != vocab_size:
         raise ValueError(f"sampler must cover vocab_size={vocab_size} words, got {sampler.vocab_size}")
+    if method == "nce":
+        # NCE's logit subtracts log(k q(w)); q(w) = 0 at a data word would give an infinite offset
+        # (nce_loss refuses it; the training loop must too, not skip those words silently).
+        zero = np.unique(targets[sampler.probs[targets] == 0])
+        if zero.size:
+            raise ValueError(f"sampler must give positive probability to every target word for NCE "
+                             f"(q(w) > 0 wherever the data put mass); it is 0 at {zero.size} target word(s), "
+                             f"e.g. {zero[:5].tolist()} (use a pseudocount, see unigram_distribution)")
 
 
 def _train_step(model, contexts, targets, method, k, sampler, lr, rng):
@@ -783,6 +846,49 @@ def evaluate(model: LogBilinearLM, contexts: Any, targets: Any) -> dict[str, flo
     }
 
 
+def mean_kl(log_p: Any, log_q: Any, weights: Any = None) -> float:
+    """Weighted mean over contexts of ``KL(p(. | context) || q(. | context))``, in nats.
+
+    Compares two models' (or a model's and the source's) next-word distributions, context by
+    context: ``sum_i weights_i KL(p_i || q_i) / sum_i weights_i``. With the distinct held-out
+    contexts and their counts as weights, it is the expected KL over held-out contexts.
+
+    Parameters
+    ----------
+    log_p, log_q : array_like, shape (N, V)
+        Normalised log-probabilities, one row per context (``p`` may be 0 where ``q`` is too).
+    weights : array_like, shape (N,), optional
+        Non-negative weights of the contexts (default: equal).
+
+    Returns
+    -------
+    float
+    """
+    log_p_arr = np.asarray(log_p)
+    if log_p_arr.dtype.kind not in "iuf" or log_p_arr.ndim != 2 or log_p_arr.size == 0:
+        raise ValueError(f"log_p must be a non-empty (N, V) array of log-probabilities, got "
+                         f"{log_p_arr.dtype} {log_p_arr.shape}")
+    log_q_arr = as_float_array("log_q", log_q, shape=log_p_arr.shape)
+    log_p_arr = log_p_arr.astype(np.float64)
+    if np.any(np.isnan(log_p_arr)) or np.any(log_p_arr == np.inf):
+        raise ValueError("log_p must hold log-probabilities (no NaN, no +inf)")
+    for name, arr in (("log_p", log_p_arr), ("log_q", log_q_arr)):
+        worst = float(np.max(np.abs(logsumexp(arr, axis=1))))
+        if worst > 1e-6:
+            raise ValueError(f"{name} must be normalised (each row log-sums to 0), off by {worst:.3g}")
+    if weights is None:
+        weights = np.ones(log_p_arr.shape[0])
+    else:
+        weights = _as_distribution("weights", weights)
+        if weights.size != log_p_arr.shape[0]:
+            raise ValueError(f"weights must have one entry per context, N={log_p_arr.shape[0]}, "
+                             f"got {weights.size}")
+    p = np.exp(log_p_arr)
+    with np.errstate(invalid="ignore"):
+        terms = np.where(p > 0, p * (log_p_arr - log_q_arr), 0.0)
+    return float(weights @ terms.sum(axis=1) / weights.sum())
+
+
 @dataclass
 class TrainingHistory:
     """What :func:`train` recorded at each evaluation point (lists of equal length).
@@ -798,6 +904,15 @@ class TrainingHistory:
     seconds: list[float] = field(default_factory=list)
     perplexity: list[float] = field(default_factory=list)
     seconds_per_step: float = float("nan")
+
+    def __post_init__(self) -> None:
+        for name in ("steps", "epochs", "seconds", "perplexity"):
+            value = getattr(self, name)
+            if not isinstance(value, list):
+                raise TypeError(f"{name} must be a list (train appends to it), got {type(value).__name__}")
+        if isinstance(self.seconds_per_step, bool) or not isinstance(self.seconds_per_step, (int, float)):
+            raise TypeError("seconds_per_step must be a real number, got "
+                            f"{type(self.seconds_per_step).__name__}")
 
 
 def train(model: LogBilinearLM, contexts: Any, targets: Any, method: str, *, epochs: float = 1.0,
@@ -838,7 +953,7 @@ def train(model: LogBilinearLM, contexts: Any, targets: Any, method: str, *, epo
     learning_rate = check_positive("learning_rate", learning_rate)
     n_evals = check_int("n_evals", n_evals, minimum=1)
     if method != "softmax":
-        _check_sampler(sampler, model.vocab_size)
+        _check_sampler(sampler, model.vocab_size, method, targets)
     if eval_pairs is not None:
         if not hasattr(eval_pairs, "__len__") or len(eval_pairs) != 2:
             raise TypeError("eval_pairs must be a pair (contexts, targets) of held-out token ids")
