@@ -37,16 +37,16 @@ from dgmbook.validation import (
     as_float_array,
     check_callable,
     check_int,
+    check_memory,
     check_positive,
     check_probability,
     check_random_state,
 )
 
-# The largest schedules and sample sizes accepted: beyond them the arrays (8 bytes a value) no
-# longer fit a laptop's memory, and a clear error beats a MemoryError of many GiB.
-MAX_STEPS = 10**8
-MAX_VALUES = 2**28
+#: Largest offset of the cosine schedule: beyond it the formula loses its accuracy in floating point.
 MAX_OFFSET = 1e6
+#: Arrays of length T (or T + 1) a NoiseSchedule holds or builds: alphas, betas, alpha_bars, ...
+_SCHEDULE_ARRAYS = 6
 
 __all__ = [
     "NoiseSchedule",
@@ -224,7 +224,7 @@ def linear_schedule(n_steps: int = 1000, beta_start: float = 1e-4, beta_end: flo
     Parameters
     ----------
     n_steps : int, default 1000
-        ``T``, in ``1..MAX_STEPS``.
+        ``T >= 1`` (refused, with the number, if its arrays would not fit in memory).
     beta_start, beta_end : float, default 1e-4 and 0.02
         ``beta_1`` and ``beta_T``, in ``(0, 1)``; ``beta_start`` at least ``2**-53`` (about
         ``1.1e-16``), since below that ``alpha_1 = 1 - beta_start`` rounds to 1 and
@@ -235,7 +235,8 @@ def linear_schedule(n_steps: int = 1000, beta_start: float = 1e-4, beta_end: flo
     -------
     NoiseSchedule
     """
-    n_steps = check_int("n_steps", n_steps, minimum=1, maximum=MAX_STEPS)
+    n_steps = check_int("n_steps", n_steps, minimum=1)
+    check_memory("n_steps", 8.0 * _SCHEDULE_ARRAYS * (n_steps + 1), what=f"a schedule of {n_steps} steps")
     b0 = check_probability("beta_start", beta_start, open_high=True)
     b1 = check_probability("beta_end", beta_end, open_high=True)
     smallest = np.finfo(np.float64).epsneg
@@ -257,7 +258,7 @@ def cosine_schedule(n_steps: int = 1000, offset: float = 0.008, max_beta: float 
     Parameters
     ----------
     n_steps : int, default 1000
-        ``T``, in ``1..MAX_STEPS``.
+        ``T >= 1`` (refused, with the number, if its arrays would not fit in memory).
     offset : float, default 0.008
         The small offset ``s`` that keeps ``beta_1`` away from 0, in ``(0, 1e6]``. (As ``s``
         grows the schedule tends to ``alpha_bar_t = (1 - t/T)^2``; beyond ``1e6`` the formula
@@ -269,7 +270,8 @@ def cosine_schedule(n_steps: int = 1000, offset: float = 0.008, max_beta: float 
     -------
     NoiseSchedule
     """
-    n_steps = check_int("n_steps", n_steps, minimum=1, maximum=MAX_STEPS)
+    n_steps = check_int("n_steps", n_steps, minimum=1)
+    check_memory("n_steps", 8.0 * _SCHEDULE_ARRAYS * (n_steps + 1), what=f"a schedule of {n_steps} steps")
     s = check_positive("offset", offset)
     if s > MAX_OFFSET:
         raise ValueError(f"offset must lie in (0, {MAX_OFFSET:g}], got {s:g}")
@@ -313,9 +315,8 @@ def forward_chain(x_0: Any, schedule: NoiseSchedule, steps: Any, random_state: A
     if wanted.min() < 0 or wanted.max() > schedule.n_steps:
         raise ValueError(f"steps must lie in [0, {schedule.n_steps}], got values in "
                          f"[{wanted.min()}, {wanted.max()}]")
-    if wanted.size * x.size > MAX_VALUES:
-        raise ValueError(f"steps and x_0 ask for {wanted.size} x {x.size} recorded values, more than "
-                         f"MAX_VALUES = {MAX_VALUES}; record fewer steps or fewer points")
+    check_memory("steps", 8.0 * (wanted.size + 2) * x.size,
+                 what=f"recording {wanted.size} steps of {x.size} values (len(steps) * x_0.size)")
     rng = check_random_state(random_state)
     out = np.empty((wanted.size, *x.shape))
     out[wanted == 0] = x
@@ -353,7 +354,8 @@ def ancestral_sample(
         ``denoiser(x_t, t)`` with ``x_t`` of shape (n, dim) returns an array of real, finite
         numbers of shape (n, dim); anything else raises an error naming the step ``t``.
     n, dim : int
-        Number of samples and their dimension (``n * dim <= MAX_VALUES``).
+        Number of samples and their dimension (refused if ``n * dim`` values would not fit in
+        memory: draw them in batches).
     random_state : None, int or numpy.random.Generator
     reverse_variance : {"posterior", "beta"}
 
@@ -367,9 +369,7 @@ def ancestral_sample(
     check_callable("denoiser", denoiser)
     n = check_int("n", n, minimum=1)
     dim = check_int("dim", dim, minimum=1)
-    if n * dim > MAX_VALUES:
-        raise ValueError(f"n * dim = {n * dim} values is more than MAX_VALUES = {MAX_VALUES}; "
-                         "draw the samples in batches")
+    check_memory("n, dim", 8.0 * 4 * n * dim, what=f"{n} x {dim} samples (n * dim)")
     if not isinstance(reverse_variance, str) or reverse_variance not in ("posterior", "beta"):
         raise ValueError(f"reverse_variance must be 'posterior' or 'beta', got {reverse_variance!r}")
     rng = check_random_state(random_state)
