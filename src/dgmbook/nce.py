@@ -22,6 +22,7 @@ from scipy.special import expit
 from dgmbook.rbm import (
     RBM,
     TrainingHistory,
+    _check_diverged,
     _check_rbm,
     _check_visible,
     _free_energy,
@@ -30,7 +31,9 @@ from dgmbook.rbm import (
 from dgmbook.validation import (
     as_binary_array,
     as_float_array,
+    check_callable,
     check_int,
+    check_memory,
     check_positive,
     check_random_state,
 )
@@ -65,6 +68,7 @@ class BernoulliNoise:
     def uniform(cls, n_visible: int) -> BernoulliNoise:
         """The uniform distribution on ``{0,1}^n_visible`` (every ``p_i = 1/2``)."""
         n_visible = check_int("n_visible", n_visible, minimum=1)
+        check_memory("n_visible", 8.0 * n_visible, what=f"{n_visible} probabilities")
         return cls(np.full(n_visible, 0.5))
 
     @classmethod
@@ -100,6 +104,7 @@ class BernoulliNoise:
     def sample(self, n: int, random_state=None) -> np.ndarray:
         """``n`` independent draws, shape ``(n, n_visible)``, entries 0.0 or 1.0."""
         n = check_int("n", n, minimum=1)
+        check_memory("n", 16.0 * n * self.n_visible, what=f"{n} draws of {self.n_visible} units")
         rng = check_random_state(random_state)
         return (rng.random((n, self.n_visible)) < self.probs).astype(np.float64)
 
@@ -253,8 +258,16 @@ def train_nce(data, n_hidden: int | None = None, *, rbm: RBM | None = None,
     rbm : RBM
     c : float
     history : TrainingHistory
+
+    Raises
+    ------
+    ValueError
+        Before any allocation, if one update's ``round(nu * batch_size)`` noise samples would need
+        more memory than :data:`dgmbook.validation.MAX_BYTES`; during training, if the parameters
+        stop being finite (too large a ``learning_rate``).
     """
     nu = check_positive("nu", nu)
+    callback = check_callable("callback", callback, allow_none=True)
     data, learning_rate, epochs, batch_size, callback_every, rng, model = _training_setup(
         data, n_hidden, rbm, learning_rate, epochs, batch_size, callback_every, random_state)
     if noise is None:
@@ -267,6 +280,9 @@ def train_nce(data, n_hidden: int | None = None, *, rbm: RBM | None = None,
     n = data.shape[0]
     B = min(batch_size, n)
     n_noise = max(1, int(round(nu * B)))
+    # One update's arrays: the stacked batch u, its pre-activations, sigmoids and weighted copy.
+    check_memory("nu", 8.0 * (B + n_noise) * (2 * data.shape[1] + 3 * model.n_hidden + 3),
+                 what=f"{n_noise} noise samples per update (nu * batch_size = {nu:g} * {B})")
     log_q1, log_q0 = np.log(noise.probs), np.log1p(-noise.probs)
     order = np.arange(n)
     history = TrainingHistory([], [], [])
@@ -276,32 +292,40 @@ def train_nce(data, n_hidden: int | None = None, *, rbm: RBM | None = None,
         if callback is not None and (epoch % callback_every == 0 or epoch == epochs):
             history.epochs.append(epoch)
             history.seconds.append(elapsed)
-            history.values.append(callback(epoch, model, c))
+            with np.errstate(**numpy_errors):  # the reader's callback, under the reader's settings
+                history.values.append(callback(epoch, model, c))
 
+    numpy_errors = np.geterr()
     record(0)
     log_nu = np.log(nu)
-    for epoch in range(1, epochs + 1):
-        t0 = time.perf_counter()
-        rng.shuffle(order)
-        X = data[order]
-        for start in range(0, n, B):
-            x = X[start:start + B]
-            m = x.shape[0]
-            y = (rng.random((n_noise, noise.n_visible)) < noise.probs).astype(np.float64)
-            u = np.vstack([x, y])
-            pre = u @ model.W + model.b
-            # G(u) - log nu = -F(u) + c - log q(u) - log nu
-            z = u @ (model.a - log_q1 + log_q0) + np.logaddexp(0.0, pre).sum(axis=1) \
-                + c - log_q0.sum() - log_nu
-            # dJ/dG: (1/m)(1 - h) at the data, -(nu/n_noise) h at the noise
-            w = np.empty(m + n_noise)
-            w[:m] = expit(-z[:m]) / m
-            w[m:] = -(nu / n_noise) * expit(z[m:])
-            wph = w[:, None] * expit(pre)
-            model.W += learning_rate * (u.T @ wph)
-            model.a += learning_rate * (w @ u)
-            model.b += learning_rate * wph.sum(axis=0)
-            c += learning_rate * w.sum()
-        elapsed += time.perf_counter() - t0
-        record(epoch)
+    # Overflow in an update is not warned about but reported, as divergence, after the epoch.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(1, epochs + 1):
+            t0 = time.perf_counter()
+            rng.shuffle(order)
+            X = data[order]
+            for start in range(0, n, B):
+                x = X[start:start + B]
+                m = x.shape[0]
+                y = (rng.random((n_noise, noise.n_visible)) < noise.probs).astype(np.float64)
+                u = np.vstack([x, y])
+                pre = u @ model.W + model.b
+                # G(u) - log nu = -F(u) + c - log q(u) - log nu
+                z = u @ (model.a - log_q1 + log_q0) + np.logaddexp(0.0, pre).sum(axis=1) \
+                    + c - log_q0.sum() - log_nu
+                # dJ/dG: (1/m)(1 - h) at the data, -(nu/n_noise) h at the noise
+                w = np.empty(m + n_noise)
+                w[:m] = expit(-z[:m]) / m
+                w[m:] = -(nu / n_noise) * expit(z[m:])
+                wph = w[:, None] * expit(pre)
+                model.W += learning_rate * (u.T @ wph)
+                model.a += learning_rate * (w @ u)
+                model.b += learning_rate * wph.sum(axis=0)
+                c += learning_rate * w.sum()
+            elapsed += time.perf_counter() - t0
+            _check_diverged(model, epoch, learning_rate)
+            if not np.isfinite(c):
+                raise ValueError(f"training diverged in epoch {epoch}: c is no longer finite; "
+                                 f"lower learning_rate (got {learning_rate:g})")
+            record(epoch)
     return model, c, history

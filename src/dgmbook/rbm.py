@@ -15,6 +15,15 @@ a batch of visible vectors is ``(n, D)``, of hidden vectors ``(n, H)``.
 Public functions validate their arguments; the training loops are written for speed (buffers
 allocated once, random numbers drawn into them in place, one matrix product per parameter update)
 and trust the already-validated arrays.
+
+**Size of the parameters.** Every function refuses (``ValueError`` naming ``rbm``) parameters that
+are not finite (a diverged training) or so large that an energy could overflow float64
+(:data:`MAX_ENERGY_BOUND`), instead of returning ``inf`` or ``nan``. The log-probability functions
+(:func:`log_partition`, :func:`log_likelihood`, :func:`ais_log_partition`) also refuse parameters
+whose energies can exceed :data:`MAX_RESOLVED_ENERGY` = 2**52: beyond that, float64 cannot resolve
+one nat, and ``log Z`` and log-likelihoods would be rounding noise. The bound used is
+``sum |W| + sum |a| + sum |b|``, which no energy ``|E(v, h)|`` can exceed; a trained RBM is many
+orders of magnitude below both limits.
 """
 
 from __future__ import annotations
@@ -29,7 +38,10 @@ from scipy.special import expit, logsumexp
 from dgmbook.validation import (
     as_binary_array,
     as_float_array,
+    check_bool,
+    check_callable,
     check_int,
+    check_memory,
     check_positive,
     check_random_state,
 )
@@ -53,6 +65,14 @@ __all__ = [
 
 #: Largest number of units :func:`log_partition` will enumerate (2**24 configurations).
 MAX_ENUMERATED_UNITS = 24
+
+#: Largest bound ``sum |W| + sum |a| + sum |b|`` on the energies that any function accepts: below
+#: it no energy, free energy or ``log Z`` (at most the bound plus ``(D + H) log 2``) overflows.
+MAX_ENERGY_BOUND = 1e300
+
+#: Largest energy bound accepted by the log-probability functions: float64 resolves one nat up to
+#: ``2**52``; beyond, ``log Z`` and ``-F(v) - log Z`` would be rounding noise.
+MAX_RESOLVED_ENERGY = 2.0**52
 
 
 @dataclass
@@ -103,15 +123,48 @@ class RBM:
         for name in ("components_", "intercept_visible_", "intercept_hidden_"):
             if not hasattr(estimator, name):
                 raise TypeError(f"estimator must be a fitted BernoulliRBM (no attribute {name})")
-        return cls(np.asarray(estimator.components_, dtype=np.float64).T.copy(),
-                   np.asarray(estimator.intercept_visible_, dtype=np.float64).copy(),
-                   np.asarray(estimator.intercept_hidden_, dtype=np.float64).copy())
+        components = as_float_array("estimator.components_", estimator.components_, ndim=2)
+        n_hidden, n_visible = components.shape
+        a = as_float_array("estimator.intercept_visible_", estimator.intercept_visible_,
+                           shape=(n_visible,))
+        b = as_float_array("estimator.intercept_hidden_", estimator.intercept_hidden_,
+                           shape=(n_hidden,))
+        return cls(components.T.copy(), a.copy(), b.copy())
 
 
-def _check_rbm(rbm) -> RBM:
+def _check_rbm(rbm, limit: float = MAX_ENERGY_BOUND) -> RBM:
+    """``rbm`` itself, after checking it is an RBM whose energies are finite and at most ``limit``.
+
+    The parameters were checked when the RBM was made, but training (or the reader) may have
+    changed them in place since.
+    """
     if not isinstance(rbm, RBM):
         raise TypeError(f"rbm must be an RBM, got {type(rbm).__name__}")
+    bound = _energy_bound(rbm)
+    if not bound <= limit:
+        if not np.isfinite(bound):
+            raise ValueError("rbm's parameters must be finite; W, a or b holds NaN or inf (did a "
+                             "training diverge? lower its learning_rate)")
+        what = ("float64 would overflow" if bound > MAX_ENERGY_BOUND else
+                "float64 cannot resolve one nat there, so log-probabilities would be rounding noise")
+        raise ValueError(f"rbm's parameters are too large: its energies can reach {bound:.3g} "
+                         f"(sum of |W|, |a|, |b|; the limit is {limit:.3g}) and {what}")
     return rbm
+
+
+def _energy_bound(rbm: RBM) -> float:
+    """``sum |W| + sum |a| + sum |b|`` (>= every |E(v, h)|) as a Python float: inf or nan if the
+    parameters are not finite, and never a floating-point warning, however large they are."""
+    peak = max(_abs_max(rbm.W), _abs_max(rbm.a), _abs_max(rbm.b))
+    if not np.isfinite(peak) or peak == 0.0:
+        return peak
+    # Scaled by the largest entry, every sum is at most its number of terms: nothing overflows.
+    return peak * sum(float(np.abs(x / peak).sum()) for x in (rbm.W, rbm.a, rbm.b))
+
+
+def _abs_max(x: np.ndarray) -> float:
+    top, bottom = float(x.max()), float(x.min())
+    return float("nan") if np.isnan(top) or np.isnan(bottom) else max(top, -bottom)
 
 
 def _check_visible(name: str, v, rbm: RBM) -> np.ndarray:
@@ -148,6 +201,8 @@ def init_rbm(n_visible: int, n_hidden: int, *, scale: float = 0.01, data=None,
     """
     n_visible = check_int("n_visible", n_visible, minimum=1)
     n_hidden = check_int("n_hidden", n_hidden, minimum=1)
+    check_memory("n_visible * n_hidden", 8.0 * n_visible * n_hidden,
+                 what=f"{n_visible} x {n_hidden} weights")
     scale = check_positive("scale", scale, allow_zero=True)
     rng = check_random_state(random_state)
     W = scale * rng.standard_normal((n_visible, n_hidden))
@@ -219,7 +274,7 @@ def _free_energy_gradient(rbm: RBM, v: np.ndarray, weights: np.ndarray) -> RBM:
 
 
 def hidden_probs(rbm: RBM, v) -> np.ndarray:
-    """``p(h_j = 1 | v) = sigmoid(b_j + v.W[:, j])``; shape ``(n, n_hidden)`` for ``v`` of shape ``(n, D)``."""
+    """``p(h_j = 1 | v) = sigmoid(b_j + v.W[:, j])``; shape ``(n, H)`` for ``v`` of shape ``(n, D)``."""
     rbm = _check_rbm(rbm)
     v = _check_visible("v", v, rbm)
     return expit(v @ rbm.W + rbm.b)
@@ -311,6 +366,15 @@ class TrainingHistory:
     seconds: list
     values: list
 
+    def __post_init__(self) -> None:
+        # The training loops append to the three lists as they go.
+        for name in ("epochs", "seconds", "values"):
+            if not isinstance(getattr(self, name), list):
+                raise TypeError(f"{name} must be a list, got {type(getattr(self, name)).__name__}")
+        if not len(self.epochs) == len(self.seconds) == len(self.values):
+            raise ValueError("epochs, seconds and values must have the same length, got "
+                             f"{len(self.epochs)}, {len(self.seconds)} and {len(self.values)}")
+
 
 def train_cd(data, n_hidden: int | None = None, *, rbm: RBM | None = None, k: int = 1,
              persistent: bool = False, learning_rate: float = 0.1, epochs: int = 10,
@@ -341,7 +405,7 @@ def train_cd(data, n_hidden: int | None = None, *, rbm: RBM | None = None, k: in
     epochs : int, default 10
     batch_size : int, default 10
     n_chains : int, optional
-        Number of persistent chains (PCD only); default ``batch_size``.
+        Number of persistent chains (PCD only; CD ignores it); default ``batch_size``.
     shuffle : bool, default True
         Visit the data in a fresh random order every epoch.
     sample_visible : bool, default True
@@ -358,8 +422,17 @@ def train_cd(data, n_hidden: int | None = None, *, rbm: RBM | None = None, k: in
     rbm : RBM
         The trained model.
     history : TrainingHistory
+
+    Raises
+    ------
+    ValueError
+        Also during training, if the parameters stop being finite (too large a ``learning_rate``).
     """
     k = check_int("k", k, minimum=1)
+    persistent = check_bool("persistent", persistent)
+    shuffle = check_bool("shuffle", shuffle)
+    sample_visible = check_bool("sample_visible", sample_visible)
+    callback = check_callable("callback", callback, allow_none=True)
     data, learning_rate, epochs, batch_size, callback_every, rng, model = _training_setup(
         data, n_hidden, rbm, learning_rate, epochs, batch_size, callback_every, random_state)
     n, D = data.shape
@@ -367,7 +440,11 @@ def train_cd(data, n_hidden: int | None = None, *, rbm: RBM | None = None, k: in
     B = min(batch_size, n)
     C = B if n_chains is None else check_int("n_chains", n_chains, minimum=1)
     if not persistent:
-        C = B
+        C = B  # n_chains applies to PCD only: CD starts one chain at each data vector
+    # The buffers below, in float64: sv, sp, hs, uh, uv, gW and the chains.
+    check_memory("n_chains" if C > B else "batch_size",
+                 8.0 * ((C + B) * (D + H) + C * (3 * H + D) + D * H),
+                 what=f"{C} chains and batches of {B} rows of {D} + {H} units")
 
     W, a, b = model.W, model.a, model.b
     # Buffers, allocated once; the loop below makes no large temporaries. Negative (model) samples
@@ -389,59 +466,72 @@ def train_cd(data, n_hidden: int | None = None, *, rbm: RBM | None = None, k: in
         if callback is not None and (epoch % callback_every == 0 or epoch == epochs):
             history.epochs.append(epoch)
             history.seconds.append(elapsed)
-            history.values.append(callback(epoch, model))
+            with np.errstate(**numpy_errors):  # the reader's callback, under the reader's settings
+                history.values.append(callback(epoch, model))
 
+    numpy_errors = np.geterr()
     record(0)
-    for epoch in range(1, epochs + 1):
-        t0 = time.perf_counter()
-        if shuffle:
-            rng.shuffle(order)
-        for start in range(0, n, B):
-            m = min(B, n - start)
-            c = C if persistent else m
-            v0, p0 = sv[c:c + m], sp[c:c + m]
-            if shuffle:  # a fresh random batch: copy m rows only, never the whole data set
-                np.take(data, order[start:start + m], axis=0, out=v0)
-            else:
-                v0[...] = data[start:start + m]
-            np.matmul(v0, W, out=p0)
-            p0 += b
-            expit(p0, out=p0)
-            if persistent:
-                h = chains_h
-            else:
-                h = hs[:c]
-                rng.random(out=uh[:c])
-                np.less(uh[:c], p0, out=h)
-            v, p, u_h, u_v = sv[:c], sp[:c], uh[:c], uv[:c]
-            for step in range(k):
-                np.matmul(h, W.T, out=v)
-                v += a
-                expit(v, out=v)
-                if sample_visible:
-                    rng.random(out=u_v)
-                    np.less(u_v, v, out=v)
-                np.matmul(v, W, out=p)
-                p += b
-                expit(p, out=p)
-                if step < k - 1 or persistent:
-                    rng.random(out=u_h)
-                    np.less(u_h, p, out=h)
-            # gradient ascent: <v h>_data - <v h>_model, each a mean over its own samples,
-            # computed as sv^T diag(w) sp with w = (-lr/c, ..., -lr/c, lr/m, ..., lr/m)
-            w = weights.get((c, m))
-            if w is None:
-                w = weights[(c, m)] = np.concatenate([np.full(c, -learning_rate / c),
-                                                      np.full(m, learning_rate / m)])
-            rows_v, rows_p = sv[:c + m], sp[:c + m]
-            a += w @ rows_v
-            rows_p *= w[:, None]
-            np.matmul(rows_v.T, rows_p, out=gW)
-            W += gW
-            b += rows_p.sum(axis=0)
-        elapsed += time.perf_counter() - t0
-        record(epoch)
+    # Overflow in an update is not warned about but reported, as divergence, after the epoch.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(1, epochs + 1):
+            t0 = time.perf_counter()
+            if shuffle:
+                rng.shuffle(order)
+            for start in range(0, n, B):
+                m = min(B, n - start)
+                c = C if persistent else m
+                v0, p0 = sv[c:c + m], sp[c:c + m]
+                if shuffle:  # a fresh random batch: copy m rows only, never the whole data set
+                    np.take(data, order[start:start + m], axis=0, out=v0)
+                else:
+                    v0[...] = data[start:start + m]
+                np.matmul(v0, W, out=p0)
+                p0 += b
+                expit(p0, out=p0)
+                if persistent:
+                    h = chains_h
+                else:
+                    h = hs[:c]
+                    rng.random(out=uh[:c])
+                    np.less(uh[:c], p0, out=h)
+                v, p, u_h, u_v = sv[:c], sp[:c], uh[:c], uv[:c]
+                for step in range(k):
+                    np.matmul(h, W.T, out=v)
+                    v += a
+                    expit(v, out=v)
+                    if sample_visible:
+                        rng.random(out=u_v)
+                        np.less(u_v, v, out=v)
+                    np.matmul(v, W, out=p)
+                    p += b
+                    expit(p, out=p)
+                    if step < k - 1 or persistent:
+                        rng.random(out=u_h)
+                        np.less(u_h, p, out=h)
+                # gradient ascent: <v h>_data - <v h>_model, each a mean over its own samples,
+                # computed as sv^T diag(w) sp with w = (-lr/c, ..., -lr/c, lr/m, ..., lr/m)
+                w = weights.get((c, m))
+                if w is None:
+                    w = weights[(c, m)] = np.concatenate([np.full(c, -learning_rate / c),
+                                                          np.full(m, learning_rate / m)])
+                rows_v, rows_p = sv[:c + m], sp[:c + m]
+                a += w @ rows_v
+                rows_p *= w[:, None]
+                np.matmul(rows_v.T, rows_p, out=gW)
+                W += gW
+                b += rows_p.sum(axis=0)
+            elapsed += time.perf_counter() - t0
+            _check_diverged(model, epoch, learning_rate)
+            record(epoch)
     return model, history
+
+
+def _check_diverged(model: RBM, epoch: int, learning_rate: float) -> None:
+    """Stop a training whose parameters overflowed, rather than return (or monitor) a model that
+    every function would refuse (see :func:`_check_rbm`)."""
+    if not _energy_bound(model) <= MAX_ENERGY_BOUND:
+        raise ValueError(f"training diverged in epoch {epoch}: the parameters overflow float64 "
+                         f"(see rbm.MAX_ENERGY_BOUND); lower learning_rate (got {learning_rate:g})")
 
 
 def _training_setup(data, n_hidden, rbm, learning_rate, epochs, batch_size, callback_every, random_state):
@@ -490,19 +580,23 @@ def log_partition(rbm: RBM, *, chunk_size: int = 2**14) -> float:
     Parameters
     ----------
     rbm : RBM
-        At most :data:`MAX_ENUMERATED_UNITS` units in its smaller layer.
+        At most :data:`MAX_ENUMERATED_UNITS` units in its smaller layer, and energies within
+        :data:`MAX_RESOLVED_ENERGY` (see the module's notes).
     chunk_size : int, default 16384
 
     Returns
     -------
     float
     """
-    rbm = _check_rbm(rbm)
+    rbm = _check_rbm(rbm, limit=MAX_RESOLVED_ENERGY)
     chunk_size = check_int("chunk_size", chunk_size, minimum=1)
     n_small = min(rbm.n_visible, rbm.n_hidden)
     if n_small > MAX_ENUMERATED_UNITS:
         raise ValueError(f"rbm has {n_small} units in its smaller layer; exact enumeration is "
                          f"limited to {MAX_ENUMERATED_UNITS} (use ais_log_partition)")
+    rows = min(chunk_size, 2**n_small)
+    check_memory("chunk_size", 8.0 * rows * (2 * max(rbm.n_visible, rbm.n_hidden) + n_small + 2),
+                 what=f"chunks of {rows} configurations")
     # Enumerate the layer with n units ("own" biases); the other layer is summed out analytically.
     if rbm.n_hidden <= rbm.n_visible:
         n, W, own, other = rbm.n_hidden, rbm.W, rbm.b, rbm.a   # W: (other, n)
@@ -555,8 +649,13 @@ def log_likelihood(rbm: RBM, v, log_z: float | None = None) -> float:
     Returns
     -------
     float
+
+    Raises
+    ------
+    ValueError
+        If the energies can exceed :data:`MAX_RESOLVED_ENERGY` (see the module's notes).
     """
-    rbm = _check_rbm(rbm)
+    rbm = _check_rbm(rbm, limit=MAX_RESOLVED_ENERGY)
     v = _check_visible("v", v, rbm)
     if log_z is None:
         log_z = log_partition(rbm)
@@ -607,9 +706,12 @@ def ais_log_partition(rbm: RBM, *, n_chains: int = 100, n_betas: int = 1000, bas
     se : float
         Delta-method standard error of ``log_z``: ``std(w) / (sqrt(M) mean(w))``.
     """
-    rbm = _check_rbm(rbm)
+    rbm = _check_rbm(rbm, limit=MAX_RESOLVED_ENERGY)
     n_chains = check_int("n_chains", n_chains, minimum=2)
     n_betas = check_int("n_betas", n_betas, minimum=2)
+    check_memory("n_chains", 8.0 * n_chains * (4 * rbm.n_visible + 3 * rbm.n_hidden + 2),
+                 what=f"{n_chains} chains")
+    check_memory("n_betas", 8.0 * n_betas, what=f"{n_betas} temperatures")
     rng = check_random_state(random_state)
     a0 = rbm.a.copy() if base_visible_bias is None else as_float_array(
         "base_visible_bias", base_visible_bias, shape=(rbm.n_visible,))
@@ -621,7 +723,7 @@ def ais_log_partition(rbm: RBM, *, n_chains: int = 100, n_betas: int = 1000, bas
 
     v = (rng.random((n_chains, rbm.n_visible)) < expit(a0)).astype(np.float64)
     log_w = np.zeros(n_chains)
-    for beta_prev, beta in zip(betas[:-1], betas[1:]):
+    for beta_prev, beta in zip(betas[:-1], betas[1:], strict=True):
         log_w += log_unnorm(v, beta) - log_unnorm(v, beta_prev)
         ph = expit(beta * (v @ W + b))
         h = (rng.random(ph.shape) < ph).astype(np.float64)

@@ -2,8 +2,8 @@
 
 import numpy as np
 
+from bad_input import bad
 from dgmbook import validation as v
-from tests.bad_input import bad
 
 CASES = {
     "as_float_array": [
