@@ -206,3 +206,41 @@ def test_train_nce_update_is_the_gradient_of_the_tested_objective():
     np.testing.assert_allclose(model.b, start.b + lr * grad.b, atol=1e-12)
     assert c == pytest.approx(c0 + lr * grad_c, abs=1e-12)
     assert np.abs(grad.W).max() > 1e-3   # the step is not trivially zero
+
+
+def test_train_nce_refuses_a_noise_batch_that_cannot_fit_before_allocating():
+    """The issue's case: nu = 1e7 on bars-and-stripes asked for several GiB per update."""
+    import tracemalloc
+
+    from dgmbook.datasets import bars_and_stripes
+
+    bas = bars_and_stripes(3)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"nu: 140000000 noise samples per update .* GiB"):
+            train_nce(bas, 16, nu=1e7, batch_size=len(bas), random_state=0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20  # nothing of that size was allocated
+
+
+def test_train_nce_checks_callback_and_seed_up_front():
+    data = all_binary(3)
+    with pytest.raises(TypeError, match="callback must be a callable or None"):
+        train_nce(data, 2, epochs=10**6, callback=[print])
+    with pytest.raises(ValueError, match="random_state must be a non-negative int seed"):
+        train_nce(data, 2, epochs=10**6, random_state=-1)
+
+
+def test_a_diverging_nce_training_stops_with_an_error():
+    with pytest.raises(ValueError, match=r"training diverged in epoch \d+.*learning_rate"):
+        train_nce(all_binary(3), 2, learning_rate=1e308, epochs=5, random_state=0)
+
+
+def test_nce_refuses_an_rbm_whose_energies_overflow():
+    huge = RBM(np.full((3, 2), 1e300), np.zeros(3), np.zeros(2))
+    with pytest.raises(ValueError, match="rbm's parameters are too large"):
+        initial_log_normaliser(huge)
+    with pytest.raises(ValueError, match="rbm's parameters are too large"):
+        train_nce(all_binary(3), rbm=huge, epochs=1)

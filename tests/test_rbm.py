@@ -9,6 +9,7 @@ from scipy.special import logsumexp
 
 from dgmbook.rbm import (
     RBM,
+    TrainingHistory,
     ais_log_partition,
     cd_gradient,
     free_energy,
@@ -332,3 +333,79 @@ def test_pcd_averages_each_phase_over_its_own_samples():
     # a = mean(data) - mean(chain states), each term in [0, 1]: the data mean of the first unit is 1
     assert model.a[0] >= 0.0 and np.all(np.abs(model.a) <= 1.0)
     assert not np.allclose(model.W, 0.0)
+
+
+@pytest.mark.parametrize("value", [1e300, 1e200, 1e16])
+def test_huge_finite_weights_are_refused_not_turned_into_inf_or_nan(value):
+    """The issue's case: finite weights so large that log Z overflows (or is rounding noise)."""
+    rbm = RBM(np.full((4, 3), value), np.zeros(4), np.zeros(3))
+    v = all_binary(4)[:3]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # refused before any numpy overflow
+        for call in (lambda: log_partition(rbm), lambda: log_likelihood(rbm, v),
+                     lambda: ais_log_partition(rbm, n_chains=2, n_betas=2)):
+            with pytest.raises(ValueError, match="rbm's parameters are too large"):
+                call()
+
+
+def test_large_weights_within_the_resolved_range_still_give_exact_log_z():
+    rbm = random_rbm(4, 3, scale=1e6, seed=21)
+    assert log_partition(rbm) == pytest.approx(brute_force_log_z(rbm), rel=1e-12)
+    assert log_likelihood(rbm, all_binary(4)) <= 1e-9 * abs(log_partition(rbm))
+
+
+def test_energy_bound_bounds_every_energy():
+    from dgmbook.rbm import _energy_bound
+
+    rbm = random_rbm(4, 3, scale=3.0, seed=22)
+    vs, hs = all_binary(4), all_binary(3)
+    v = np.repeat(vs, len(hs), axis=0)
+    h = np.tile(hs, (len(vs), 1))
+    assert np.max(np.abs(energy(rbm, v, h))) <= _energy_bound(rbm)
+    assert _energy_bound(RBM(np.zeros((2, 2)), np.zeros(2), np.zeros(2))) == 0.0
+
+
+def test_parameters_changed_in_place_to_nan_are_refused():
+    rbm = random_rbm(3, 2)
+    rbm.b[1] = np.inf
+    with pytest.raises(ValueError, match="rbm's parameters must be finite"):
+        hidden_probs(rbm, all_binary(3))
+
+
+@pytest.mark.parametrize("flag", ["persistent", "shuffle", "sample_visible"])
+@pytest.mark.parametrize("value", ["False", 0, None])
+def test_train_cd_flags_must_be_bools(flag, value):
+    with pytest.raises(TypeError, match=f"{flag} must be True or False"):
+        train_cd(all_binary(3), 2, epochs=1, **{flag: value})
+
+
+def test_train_cd_checks_the_callback_before_training():
+    # 10**6 epochs would take minutes: the error must come before any of them
+    with pytest.raises(TypeError, match="callback must be a callable or None, got int"):
+        train_cd(all_binary(3), 2, epochs=10**6, callback=3, random_state=0)
+
+
+def test_a_diverging_training_stops_with_an_error_naming_the_learning_rate():
+    with pytest.raises(ValueError, match=r"training diverged in epoch \d+: .*learning_rate"):
+        train_cd(all_binary(3), 2, learning_rate=1e308, epochs=5, random_state=0)
+
+
+def test_sizes_that_cannot_fit_are_refused_before_allocating():
+    with pytest.raises(ValueError, match="n_chains: .* would need .* GiB"):
+        train_cd(all_binary(3), 2, persistent=True, n_chains=10**10)
+    with pytest.raises(ValueError, match="n_betas"):
+        ais_log_partition(random_rbm(3, 2), n_betas=10**12)
+
+
+def test_numpy_bools_and_integers_are_valid_options():
+    data = all_binary(3).astype(bool)
+    model, hist = train_cd(data, np.int64(2), persistent=np.True_, epochs=np.int32(2), random_state=0,
+                           callback=lambda e, m: e)
+    assert hist.epochs == [0, 1, 2]
+
+
+def test_training_history_checks_its_fields():
+    with pytest.raises(ValueError, match="same length"):
+        TrainingHistory([0, 1], [0.0], [None])
+    with pytest.raises(TypeError, match="epochs must be a list"):
+        TrainingHistory((0,), [0.0], [None])
