@@ -17,10 +17,21 @@ def test_glue_returns_its_value_inside_and_outside_the_book(monkeypatch, capsys)
     assert "q0_value = 1.5" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("name", ["", "has space", 3, "1starts_with_digit"])
+@pytest.mark.parametrize("name", ["", "has space", "1starts_with_digit", "q2-key"])
 def test_glue_rejects_bad_names(name):
     with pytest.raises(ValueError, match="name"):
         glue(name, 1.0)
+
+
+@pytest.mark.parametrize("name", [3, None, b"q2_key"])
+def test_glue_rejects_names_that_are_not_strings(name):
+    with pytest.raises(TypeError, match="name must be a string"):
+        glue(name, 1.0)
+
+
+def test_glue_display_is_a_flag():
+    with pytest.raises(TypeError, match="display must be True or False"):
+        glue("q0_value", 1.0, display="no")
 
 
 def test_book_style_is_applied():

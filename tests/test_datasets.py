@@ -75,3 +75,23 @@ def test_load_binary_digits_threshold_monotone():
 def test_load_binary_digits_rejects_bad_threshold():
     with pytest.raises(ValueError, match="threshold"):
         load_binary_digits(threshold=1.0)
+
+
+@pytest.mark.parametrize(("n", "fraction"), [(3, 0.9), (10, 0.97), (2, 0.75)])
+def test_train_test_split_never_leaves_an_empty_training_set(n, fraction):
+    with pytest.raises(ValueError, match=f"test_fraction={fraction:g} of {n} rows .* no training rows"):
+        train_test_split(np.zeros((n, 3)), fraction)
+
+
+def test_train_test_split_always_holds_out_a_row_and_keeps_one():
+    for n in (2, 3, 7):
+        for fraction in (1e-6, 0.3, 0.5, (n - 0.6) / n):
+            train, test = train_test_split(np.arange(2.0 * n).reshape(n, 2), fraction, random_state=0)
+            assert len(train) >= 1 and len(test) >= 1 and len(train) + len(test) == n
+
+
+def test_train_test_split_accepts_lists_and_bools_and_keeps_the_dtype():
+    train, test = train_test_split([[True, False], [False, True], [True, True]], 0.4, random_state=0)
+    assert train.dtype == bool and test.shape == (1, 2)
+    with pytest.raises(TypeError, match="data must contain numbers"):
+        train_test_split([["a"], ["b"]])

@@ -13,6 +13,8 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
+from dgmbook.validation import check_bool
+
 __all__ = ["glue", "use_book_style", "BOOK_STYLE"]
 
 #: Name of the matplotlib style file shipped with the package.
@@ -42,8 +44,11 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
     When myst-nb is not installed (plain Jupyter, Colab) nothing is stored: the value is returned,
     and shown only if ``display`` is true.
     """
-    if not isinstance(name, str) or not name.isidentifier():
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string (a Python-identifier-like key), got {type(name).__name__}")
+    if not name.isidentifier():
         raise ValueError(f"name must be a Python-identifier-like string, got {name!r}")
+    display = check_bool("display", display)
     try:
         from myst_nb import glue as _myst_glue
     except ImportError:  # outside the book: behave like a plain assignment

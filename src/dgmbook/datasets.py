@@ -47,22 +47,38 @@ def train_test_split(data: np.ndarray, test_fraction: float = 0.2, random_state=
 
     Parameters
     ----------
-    data : ndarray of shape (n, d)
+    data : array_like of shape (n, d)
+        Numbers or booleans (the rows are only reordered, never converted).
     test_fraction : float in (0, 1), default 0.2
-        Fraction of rows (rounded, at least one) held out.
+        Fraction of rows held out: ``n_test = round(test_fraction * n)``, at least one, and at
+        least one row must be left for training.
     random_state : None, int or numpy.random.Generator
 
     Returns
     -------
     train : ndarray of shape (n - n_test, d)
     test : ndarray of shape (n_test, d)
+
+    Raises
+    ------
+    ValueError
+        If either part would be empty (e.g. ``test_fraction=0.9`` of three rows holds out all three).
     """
-    data = np.asarray(data)
-    if data.ndim != 2 or data.shape[0] < 2:
-        raise ValueError(f"data must be 2-D with at least two rows, got shape {data.shape}")
+    try:
+        data = np.asarray(data)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"data must be array-like of numbers ({exc})") from None
+    if data.dtype.kind not in "biuf":
+        raise TypeError(f"data must contain numbers or booleans, got dtype {data.dtype}")
+    if data.ndim != 2 or data.shape[0] < 2 or data.shape[1] < 1:
+        raise ValueError(f"data must be 2-D with at least two rows and one column, got shape {data.shape}")
     test_fraction = check_probability("test_fraction", test_fraction, open_high=True)
     rng = check_random_state(random_state)
-    n_test = max(1, int(round(test_fraction * data.shape[0])))
+    n = data.shape[0]
+    n_test = max(1, int(round(test_fraction * n)))
+    if n_test >= n:
+        raise ValueError(f"test_fraction={test_fraction:g} of {n} rows holds out {n_test} and leaves no "
+                         f"training rows; choose test_fraction below {(n - 0.5) / n:.3g} or give more rows")
     perm = rng.permutation(data.shape[0])
     return data[perm[n_test:]], data[perm[:n_test]]
 
