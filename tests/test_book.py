@@ -56,7 +56,8 @@ def _parse(path: Path) -> _ClassCollector:
 
 
 def _pages(html_dir: Path) -> list[Path]:
-    return sorted(p for p in html_dir.rglob("*.html") if "_static" not in p.parts and p.name not in ("genindex.html", "search.html"))
+    return sorted(p for p in html_dir.rglob("*.html")
+                  if "_static" not in p.parts and p.name not in ("genindex.html", "search.html"))
 
 
 def test_book_builds_without_warnings(built_book):
@@ -162,7 +163,8 @@ def test_a_failing_cell_fails_the_build(tmp_path):
 
 
 def test_a_bad_cross_reference_fails_the_build(tmp_path):
-    root = _tiny_book(tmp_path, "See {ref}`a-label-that-does-not-exist`.\n\n```{code-cell} ipython3\n1 + 1\n```\n")
+    page = "See {ref}`a-label-that-does-not-exist`.\n\n```{code-cell} ipython3\n1 + 1\n```\n"
+    root = _tiny_book(tmp_path, page)
     result = build_book(tmp_path / "out", root=root)
     assert result.returncode != 0
     assert any("a-label-that-does-not-exist" in w for w in result.warnings)

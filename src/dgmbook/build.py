@@ -5,7 +5,9 @@ the book in its variants without copying the configuration:
 
 - the **test build**: every notebook executed from scratch, warnings as errors, and optionally a
   local copy of MathJax so that pages render in a browser with no internet;
-- the **student edition**: the same sources with ``hide_solutions`` set (see ``book/_ext``);
+- the **student edition**: the same sources with ``hide_solutions`` set (see ``book/_ext``), without
+  the answers at a glance and the beyond pages, with the "Your turn" exercises as stubs and their
+  student notebooks written into the site;
 - a **chapter build**: only one chapter executed, its warnings reported;
 - **sync**: regenerate each chapter's paired ``.ipynb`` (jupytext) for the Colab/Binder buttons.
 
@@ -26,6 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +36,17 @@ CONFIG = ROOT / "_config.yml"
 TOC = ROOT / "_toc.yml"
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 
-__all__ = ["BuildResult", "build_book", "chapter_sources", "load_config", "sync_notebooks"]
+__all__ = ["BuildResult", "build_book", "chapter_sources", "load_config", "student_toc", "sync_notebooks"]
+
+#: Pages the student edition leaves out: the answers at a glance, and every page that goes beyond
+#: the questions (their names end in ``_beyond`` or ``_experiments``).
+STUDENT_DROPPED_PAGES = ("book/answers",)
+STUDENT_DROPPED_SUFFIXES = ("_beyond", "_experiments")
+
+_LABEL_PATTERNS = (
+    re.compile(r"^\(([A-Za-z0-9_.:-]+)\)=\s*$", re.M),      # (label)=
+    re.compile(r"^\s*:(?:label|name):\s*(\S+)\s*$", re.M),  # :label: / :name: of a directive
+)
 
 
 @dataclass
@@ -44,6 +57,18 @@ class BuildResult:
     log: str
     html_dir: Path
     seconds: float
+
+    def __post_init__(self) -> None:
+        if isinstance(self.returncode, bool) or not isinstance(self.returncode, int):
+            raise TypeError(f"returncode must be an int, got {type(self.returncode).__name__}")
+        if not isinstance(self.log, str):
+            raise TypeError(f"log must be a str, got {type(self.log).__name__}")
+        if not isinstance(self.html_dir, (str, Path)):
+            raise TypeError(f"html_dir must be a path, got {type(self.html_dir).__name__}")
+        self.html_dir = Path(self.html_dir)
+        number = isinstance(self.seconds, (int, float)) and not isinstance(self.seconds, bool)
+        if not number or not self.seconds >= 0:
+            raise ValueError(f"seconds must be a number >= 0, got {self.seconds!r}")
 
     @property
     def warnings(self) -> list[str]:
@@ -76,6 +101,73 @@ def chapter_sources() -> list[Path]:
     walk(toc.get("chapters", []))
     pages = [ROOT / f"{name}.md" for name in files]
     return [page for page in pages if page.read_text(encoding="utf8").startswith("---\njupytext:")]
+
+
+def _is_dropped(name: str) -> bool:
+    return name in STUDENT_DROPPED_PAGES or Path(name).name.endswith(STUDENT_DROPPED_SUFFIXES)
+
+
+def student_toc(toc: dict) -> tuple[dict, list[str]]:
+    """The student edition's table of contents: ``toc`` without the pages it leaves out.
+
+    Parameters
+    ----------
+    toc : dict
+        A Jupyter Book ``_toc.yml`` (``root`` and ``chapters`` with nested ``sections``).
+
+    Returns
+    -------
+    toc : dict
+        A copy without the answers at a glance and the beyond pages.
+    dropped : list of str
+        The names of the pages left out, in the order of ``toc``.
+    """
+    if not isinstance(toc, dict) or "root" not in toc:
+        raise TypeError(f"toc must be a table of contents (a dict with a 'root'), got {type(toc).__name__}")
+    dropped: list[str] = []
+
+    def keep(entries: list) -> list:
+        kept = []
+        for entry in entries or []:
+            if not isinstance(entry, dict):
+                raise ValueError(f"toc entries must be mappings with a 'file', got {entry!r}")
+            if "file" in entry and _is_dropped(entry["file"]):
+                dropped.append(entry["file"])
+                dropped.extend(e["file"] for e in _walk(entry.get("sections", [])))
+                continue
+            entry = dict(entry)
+            if "sections" in entry:
+                entry["sections"] = keep(entry["sections"])
+                if not entry["sections"]:
+                    del entry["sections"]
+            kept.append(entry)
+        return kept
+
+    result = copy.deepcopy(toc)
+    result["chapters"] = keep(toc.get("chapters", []))
+    return result, dropped
+
+
+def _walk(entries: list) -> list[dict]:
+    found = []
+    for entry in entries or []:
+        if "file" in entry:
+            found.append(entry)
+        found.extend(_walk(entry.get("sections", [])))
+    return found
+
+
+def _labels_of(root: Path, pages: list[str]) -> list[str]:
+    """The labels (``(label)=``, ``:label:``, ``:name:``) and document names the pages define."""
+    labels = []
+    for page in pages:
+        labels.append(page.lower())
+        path = root / f"{page}.md"
+        if path.exists():
+            text = path.read_text(encoding="utf8")
+            for pattern in _LABEL_PATTERNS:
+                labels.extend(label.lower() for label in pattern.findall(text))
+    return sorted(set(labels))
 
 
 def _write_config(overrides: dict, directory: Path, root: Path = ROOT) -> Path:
@@ -126,12 +218,32 @@ def build_book(
     root : Path
         The book's root folder (``_config.yml``, ``_toc.yml``); the tests build small broken books.
     """
+    if output is None or not isinstance(output, (str, Path)):
+        raise TypeError(f"output must be a path (str or Path), got {type(output).__name__}")
+    if root is None or not isinstance(root, (str, Path)):
+        raise TypeError(f"root must be a path (str or Path) to a book, got {type(root).__name__}")
+    root = Path(root)
+    if not (root / "_config.yml").is_file() or not (root / "_toc.yml").is_file():
+        raise ValueError(f"root must be a book's folder holding _config.yml and _toc.yml, got {str(root)!r}")
+    if execute not in ("force", "cache", "off"):
+        raise ValueError(f"execute must be one of 'force', 'cache', 'off', got {execute!r}")
+    if only_execute is not None and not Path(only_execute).is_file():
+        raise ValueError(f"only_execute must be an existing chapter source, got {str(only_execute)!r}")
+    if mathjax_dir is not None and not (Path(mathjax_dir) / "tex-mml-chtml.js").is_file():
+        raise ValueError("mathjax_dir must be a MathJax 3 es5 folder holding tex-mml-chtml.js, "
+                         f"got {str(mathjax_dir)!r}")
+    if not isinstance(student, (bool, np.bool_)):
+        raise TypeError(f"student must be True or False, got {student!r}")
+    if not isinstance(extra_args, (tuple, list)) or not all(isinstance(a, str) for a in extra_args):
+        raise TypeError(f"extra_args must be a tuple of strings, got {extra_args!r}")
     output = Path(output).resolve()
     output.mkdir(parents=True, exist_ok=True)
     sphinx_config: dict = {}
+    toc_args: list[str] = []
     overrides: dict = {"execute": {"execute_notebooks": execute}, "sphinx": {"config": sphinx_config}}
     if only_execute is not None:
-        others = [str(p.relative_to(ROOT)) for p in chapter_sources() if p.resolve() != Path(only_execute).resolve()]
+        chosen = Path(only_execute).resolve()
+        others = [str(p.relative_to(ROOT)) for p in chapter_sources() if p.resolve() != chosen]
         # Pages that are not executed have no glued values: their warnings are filtered out by the
         # caller, which judges only the executed chapter.
         overrides["execute"]["exclude_patterns"] = others
@@ -141,14 +253,26 @@ def build_book(
         sphinx_config["hide_solutions"] = True
         # Solutions, and with them every glued number, are removed from the student edition.
         sphinx_config["suppress_warnings"] = ["mystnb.glue"]
+        # No download of the sources and no launch of the full notebooks (they hold the solutions):
+        # the "Your turn" pages link the student notebooks instead.
+        sphinx_config["html_copy_source"] = False
+        overrides["html"] = {"use_download_button": False}
+        overrides["launch_buttons"] = {"binderhub_url": "", "colab_url": "", "jupyterhub_url": "",
+                                       "thebe": False}
     if mathjax_dir is not None:
         sphinx_config["mathjax_path"] = "mathjax/tex-mml-chtml.js"
     with tempfile.TemporaryDirectory() as tmp:
-        config_path = _write_config(overrides, Path(tmp), root=Path(root))
+        if student:
+            toc, dropped = student_toc(yaml.safe_load((root / "_toc.yml").read_text(encoding="utf8")))
+            sphinx_config["student_dropped_labels"] = _labels_of(root, dropped)
+            toc_path = Path(tmp) / "_toc.yml"
+            toc_path.write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf8")
+            toc_args = ["--toc", str(toc_path)]
+        config_path = _write_config(overrides, Path(tmp), root=root)
         start = time.perf_counter()
         proc = subprocess.run(
             [str(JUPYTER_BOOK), "build", str(root), "--config", str(config_path),
-             "--path-output", str(output), "-W", "-n", "--keep-going", "--all", *extra_args],
+             "--path-output", str(output), *toc_args, "-W", "-n", "--keep-going", "--all", *extra_args],
             cwd=root, capture_output=True, text=True,
         )
         seconds = time.perf_counter() - start
@@ -166,6 +290,8 @@ def sync_notebooks(check: bool = False) -> list[Path]:
     """
     import jupytext
 
+    if not isinstance(check, (bool, np.bool_)):
+        raise TypeError(f"check must be True or False, got {check!r}")
     stale = []
     for source in chapter_sources():
         notebook = jupytext.read(source)
@@ -196,6 +322,9 @@ def _main(argv: list[str] | None = None) -> int:
         result = build_book(args.output, student=True)
         print(result.log[-3000:] if result.returncode else "")
         print(f"student edition: {result.html_dir / 'index.html'} ({result.seconds:.0f} s)")
+        notebooks = sorted((result.html_dir / "notebooks").glob("*.ipynb"))
+        if notebooks:
+            print(f"student notebooks: {', '.join(str(p.relative_to(result.html_dir)) for p in notebooks)}")
         return result.returncode
     if args.command == "chapter":
         source = (ROOT / args.source).resolve() if not args.source.is_absolute() else args.source
