@@ -809,6 +809,15 @@ def _output_layer_step(model, H, targets, method, k, sampler, lr, rng):
     return loss, dH
 
 
+def _logsumexp_rows(S: np.ndarray) -> np.ndarray:
+    """``log sum_j exp S[i, j]`` per row of a finite array (overwrites ``S``): the max-shifted sum,
+    as ``scipy.special.logsumexp`` computes it, without its generic handling (3x faster here)."""
+    m = S.max(axis=1)
+    S -= m[:, None]
+    np.exp(S, out=S)
+    return m + np.log(S.sum(axis=1))
+
+
 def evaluate(model: LogBilinearLM, contexts: Any, targets: Any) -> dict[str, float]:
     """Held-out cross-entropy (nats) and how far each context's normaliser is from 1.
 
@@ -832,7 +841,7 @@ def evaluate(model: LogBilinearLM, contexts: Any, targets: Any) -> dict[str, flo
     log_z = np.empty(unique.size)
     for start in range(0, unique.size, _EVAL_CHUNK):  # bounded memory: (chunk, V) scores at a time
         rows = unique[start:start + _EVAL_CHUNK]
-        log_z[start:start + _EVAL_CHUNK] = logsumexp(model.R[rows] @ model.Q.T + model.b, axis=1)
+        log_z[start:start + _EVAL_CHUNK] = _logsumexp_rows(model.R[rows] @ model.Q.T + model.b)
     raw = np.einsum("nd,nd->n", model.R[contexts], model.Q[targets]) + model.b[targets]
     lz = log_z[inverse]
     ce = float(np.mean(lz - raw))
