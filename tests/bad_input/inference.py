@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from bad_input import bad
 from dgmbook.inference import (
     ExponentialTests,
     chi2_pvalue,
@@ -14,8 +15,6 @@ from dgmbook.inference import (
     score_statistic,
     wald_statistic,
 )
-
-from bad_input import bad
 
 CASES = {
     "score_statistic": [

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from bad_input import bad
 from dgmbook.score import (
     FisherScoringResult,
     cauchy_location_fisher_information,
@@ -14,8 +15,6 @@ from dgmbook.score import (
     normal_fisher_information,
     normal_score,
 )
-
-from bad_input import bad
 
 ONE = lambda theta: np.array([1.0])  # noqa: E731  (a total score of one parameter)
 EYE = lambda theta: np.eye(1)  # noqa: E731  (a Fisher information of one parameter)
