@@ -390,7 +390,7 @@ def _check(ex: Exercise, func: Callable, seconds: float) -> CheckResult:
         failed_property = _run_properties(ex, func, seconds)
         suffix = f" On input {_fmt_args(case)}: expected {_fmt(expected)}, received {_fmt(out)}."
         if failed_property is not None and failed_property.status == "property":
-            failed_property.message += suffix
+            failed_property.message = failed_property.message.rstrip(".") + "." + suffix
             return failed_property
         return _fail(ex, "wrong", f"wrong value.{suffix.rstrip('.')} (differences beyond "
                      f"rtol={_RTOL:g}).", expected=_fmt(expected), received=_fmt(out))
@@ -437,7 +437,10 @@ def _rbm_case(rng, n=6, d=5, h=3, scale=1.0):
 
 
 def _free_energy_cases(rng):
-    return [_rbm_case(rng), _rbm_case(rng, n=3, d=4, h=6), _rbm_case(rng, n=4, d=6, h=2, scale=400.0)]
+    large = _rbm_case(rng, n=4, d=6, h=2)
+    large["W"] = 1000.0 * np.abs(large["W"]) * np.array([1.0, -1.0])  # inputs of +-1000s: overflow
+    large["v"][:, 0] = 1.0
+    return [_rbm_case(rng), _rbm_case(rng, n=3, d=4, h=6), large]
 
 
 def _free_energy_ref(v, W, a, b):
@@ -489,6 +492,9 @@ def _cd_prepare(case):
 
 
 def _cd_ref(v, W, a, b, k, learning_rate, gibbs=None):
+    """The package's CD-k step; with the checker's seeded sampler its negatives are gibbs(v, k)."""
+    if gibbs is not None:
+        gibbs(v, k)  # the chain starts at the data (and the sampler records it)
     grad, _ = rbm.cd_gradient(rbm.RBM(W, a, b), v, k=k, random_state=SEED_GIBBS)
     return W + learning_rate * grad.W, a + learning_rate * grad.a, b + learning_rate * grad.b
 
