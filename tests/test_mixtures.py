@@ -203,3 +203,16 @@ def test_log_pdf_below_the_float_range_is_an_error_and_pdf_is_zero():
     assert MIX_1D.pdf([1e160])[0] == 0.0
     with pytest.raises(ValueError, match="x is too large"):
         GaussianMixture([1.0], [0.0], [1e-10]).score([1e300])
+
+
+def test_far_points_with_shared_covariances_are_decided_by_the_linear_term():
+    """With one covariance for all components the |x|^2 terms cancel exactly; x^T P m_k decides."""
+    cov = [[0.6, 0.2], [0.2, 0.4]]
+    mix = GaussianMixture([0.2, 0.5, 0.3], [[0.0, 0.0], [2.0, -1.0], [-1.0, 3.0]], [cov, cov, cov])
+    rng = np.random.default_rng(4)
+    directions = rng.normal(size=(20, 2))
+    x = 1e150 * directions / np.linalg.norm(directions, axis=1, keepdims=True)
+    winner = np.argmax(x @ np.linalg.inv(cov) @ mix.means.T, axis=1)
+    np.testing.assert_array_equal(mix.responsibilities(x), np.eye(3)[winner])
+    expected = (mix.means[winner] - x) @ np.linalg.inv(cov).T
+    np.testing.assert_allclose(mix.score(x), expected, rtol=1e-12)
