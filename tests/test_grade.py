@@ -117,7 +117,8 @@ def Path_name(text: str) -> str:  # noqa: N802 - reads like the pathlib attribut
 def test_the_table_names_each_exercise_and_the_diagnosis():
     sub = grade.Submission("a.ipynb", results={
         "q4-posterior-mean": {"passed": True, "status": "pass", "message": "✓ q4-posterior-mean: correct"},
-        "q4-q-sample": {"passed": False, "status": "mistake", "message": "✗ q4-q-sample: ᾱ is indexed one step off"},
+        "q4-q-sample": {"passed": False, "status": "mistake",
+                        "message": "✗ q4-q-sample: ᾱ is indexed one step off"},
     })
     table = grade.format_table([sub, grade.Submission("b.ipynb", error="not a readable notebook")])
     lines = table.splitlines()
