@@ -13,10 +13,13 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
+import jupytext
+import nbformat
 import pytest
 import yaml
 
-from dgmbook.build import ROOT, build_book, chapter_sources, load_config, sync_notebooks
+from dgmbook.build import ROOT, build_book, chapter_sources, load_config, student_toc, sync_notebooks
+from dgmbook.exercises import EXERCISES, exercises_of, stub_source
 
 pytestmark = pytest.mark.book
 
@@ -126,10 +129,20 @@ def test_numbers_in_prose_are_glued_not_typed():
         assert typed == [], f"{source.name}: numbers typed in prose {typed[:5]} -- glue them"
 
 
+def _page_kind(source: Path) -> str:
+    """"your-turn" (coding exercises), "dropped" (left out of the student edition) or "core"."""
+    name = str(source.relative_to(ROOT).with_suffix(""))
+    if source.stem.endswith("_your_turn"):
+        return "your-turn"
+    return "dropped" if name in student_toc({"root": "x", "chapters": [{"file": name}]})[1] else "core"
+
+
 def test_student_edition_holds_the_questions_and_no_solutions(built_book, student_book):
     assert student_book.returncode == 0, "\n".join(student_book.warnings) or student_book.log[-5000:]
     assert student_book.warnings == []
     for source in chapter_sources():
+        if _page_kind(source) != "core":
+            continue
         rel = source.relative_to(ROOT).with_suffix(".html")
         full, student = _parse(built_book.html_dir / rel), _parse(student_book.html_dir / rel)
         assert student.classes.count("exercise") == full.classes.count("exercise") > 0, rel
@@ -139,6 +152,72 @@ def test_student_edition_holds_the_questions_and_no_solutions(built_book, studen
         # Nothing of the removed sections survives, not even in the page's table of contents.
         page = (student_book.html_dir / rel).read_text(encoding="utf8")
         assert "Beyond the question" not in page and "solution-content" not in page, rel
+
+
+def test_student_edition_leaves_out_the_answers_and_the_beyond_pages(student_book):
+    assert student_book.returncode == 0, "\n".join(student_book.warnings) or student_book.log[-5000:]
+    html = student_book.html_dir
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    _, dropped = student_toc(toc)
+    assert "book/answers" in dropped and any(name.endswith("_beyond") for name in dropped)
+    for name in dropped:
+        assert not (html / f"{name}.html").exists(), name
+    for page in _pages(html):
+        parsed = _parse(page)
+        assert "answer" not in parsed.classes, f"{page.name} shows an Answer box"
+        links = parsed.links
+        assert not any(link.startswith("https://colab.research.google.com") for link in links), page.name
+        assert not any(f"{Path(name).name}.html" in link for link in links for name in dropped), page.name
+    # No copy of the sources (which hold the solutions) is offered for download.
+    assert not list((html / "_sources").rglob("*.md")) and not list((html / "_sources").rglob("*.ipynb"))
+
+
+def test_student_edition_turns_the_references_into_stubs_and_links_their_notebooks(built_book, student_book):
+    html = student_book.html_dir
+    for source in chapter_sources():
+        if _page_kind(source) != "your-turn":
+            continue
+        rel = source.relative_to(ROOT).with_suffix(".html")
+        page = (html / rel).read_text(encoding="utf8")
+        names = exercises_of(source.stem[:2])
+        text = "".join(_parse(html / rel).text)
+        assert text.count("raise NotImplementedError") == len(names), rel
+        assert page.count("student-stub") == len(names) and "tag_hide-cell" not in page, rel
+        full_text = "".join(_parse(built_book.html_dir / rel).text)
+        for name in names:
+            assert f'check("{name}", {EXERCISES[name].function})' in text, name
+        # No line of a reference's body reaches the student page; the full page shows them (folded).
+        for cell in jupytext.read(source).cells:
+            if "reference" in cell.metadata.get("tags", []):
+                body = set(cell.source.splitlines()) - set(stub_source(cell.source).splitlines())
+                for line in (b.strip() for b in body if len(b.strip()) > 12):
+                    assert line not in text and line in full_text, (rel, line)
+        href = f"../notebooks/{source.stem}.ipynb"
+        assert href in _parse(html / rel).links, rel
+        notebook = nbformat.read(html / "notebooks" / f"{source.stem}.ipynb", as_version=4)
+        assert notebook.metadata["dgmbook"]["exercises"] == names
+        code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+        assert code.count("raise NotImplementedError") == len(names) and "assert_all_passed" not in code
+
+
+def test_student_toc_drops_the_answers_and_every_beyond_page():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    kept, dropped = student_toc(toc)
+    assert "book/answers" in dropped
+    assert sorted(n for n in dropped if n != "book/answers") == sorted(
+        e["file"] for e in _toc_entries(toc) if e["file"].endswith(("_beyond", "_experiments")))
+    kept_files = [e["file"] for e in _toc_entries(kept)]
+    assert not set(kept_files) & set(dropped)
+    assert all(f"book/q{q}_your_turn" in kept_files for q in (1, 2, 3, 4))
+
+
+def _toc_entries(toc: dict) -> list[dict]:
+    stack, found = list(toc.get("chapters", [])), []
+    while stack:
+        entry = stack.pop()
+        found.append(entry)
+        stack.extend(entry.get("sections", []))
+    return found
 
 
 def _tiny_book(tmp_path: Path, page: str) -> Path:
@@ -168,3 +247,19 @@ def test_a_bad_cross_reference_fails_the_build(tmp_path):
     result = build_book(tmp_path / "out", root=root)
     assert result.returncode != 0
     assert any("a-label-that-does-not-exist" in w for w in result.warnings)
+
+
+def test_a_failing_exercise_check_fails_the_build(tmp_path):
+    """A Your-turn page whose reference does not pass its check cannot be built."""
+    page = (
+        "```{code-cell} ipython3\n:tags: [reference]\n\n"
+        "def posterior_variance(t, alphas):\n    return 1 - alphas[t - 1]\n```\n\n"
+        "```{code-cell} ipython3\nfrom dgmbook.exercises import check\n\n"
+        "check(\"q4-posterior-variance\", posterior_variance)\n```\n\n"
+        "```{code-cell} ipython3\n:tags: [remove-cell, build-only]\n\n"
+        "from dgmbook.exercises import assert_all_passed\n\n"
+        "assert_all_passed(\"q4-posterior-variance\")\n```\n"
+    )
+    result = build_book(tmp_path / "out", root=_tiny_book(tmp_path, page))
+    assert result.returncode != 0
+    assert "exercises that did not pass" in result.log and "this is β_t" in result.log
