@@ -165,6 +165,7 @@ def test_student_edition_leaves_out_the_answers_and_the_beyond_pages(student_boo
     for page in _pages(html):
         parsed = _parse(page)
         assert "answer" not in parsed.classes, f"{page.name} shows an Answer box"
+        assert "btn-download-source-button" not in parsed.classes, f"{page.name} offers its source"
         links = parsed.links
         assert not any(link.startswith("https://colab.research.google.com") for link in links), page.name
         assert not any(f"{Path(name).name}.html" in link for link in links for name in dropped), page.name

@@ -16,7 +16,8 @@ are written to ``notebooks/`` in the built site. One source, two editions: nothi
 The pages the student edition leaves out (the answers at a glance, the beyond pages) are dropped
 from its table of contents by ``dgmbook.build``, which passes their labels in
 ``student_dropped_labels``: a reference to one of them becomes plain text instead of a broken link.
-Any Answer box (an admonition of class ``answer``) left anywhere is removed.
+Any Answer box (an admonition of class ``answer``) left anywhere is removed, and the pages offer no
+download of their sources.
 """
 
 from __future__ import annotations
@@ -173,8 +174,17 @@ def _purge_doc(app: Sphinx, env, docname: str) -> None:
     env.student_notebook_docs = getattr(env, "student_notebook_docs", set()) - {docname}
 
 
+def no_source_downloads(app: Sphinx, config) -> None:
+    """The student edition offers no download of a page's source, which holds the solutions."""
+    if config.hide_solutions:
+        options = dict(config.html_theme_options or {})
+        options["use_download_button"] = False
+        config.html_theme_options = options
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("student_dropped_labels", [], "env")
+    app.connect("config-inited", no_source_downloads)
     app.connect("doctree-read", strip_to_questions, priority=100)
     app.connect("missing-reference", resolve_dropped)
     app.connect("env-merge-info", _merge_docs)

@@ -253,10 +253,9 @@ def build_book(
         sphinx_config["hide_solutions"] = True
         # Solutions, and with them every glued number, are removed from the student edition.
         sphinx_config["suppress_warnings"] = ["mystnb.glue"]
-        # No download of the sources and no launch of the full notebooks (they hold the solutions):
-        # the "Your turn" pages link the student notebooks instead.
+        # No copy of the sources and no launch of the full notebooks (they hold the solutions): the
+        # "Your turn" pages link the student notebooks instead (the extension hides the download menu).
         sphinx_config["html_copy_source"] = False
-        overrides["html"] = {"use_download_button": False}
         overrides["launch_buttons"] = {"binderhub_url": "", "colab_url": "", "jupyterhub_url": "",
                                        "thebe": False}
     if mathjax_dir is not None:

@@ -399,8 +399,7 @@ def _check(ex: Exercise, func: Callable, seconds: float) -> CheckResult:
         return failed_property
     n_props = len(ex.properties)
     props = f" and {n_props} propert{'y' if n_props == 1 else 'ies'}" if n_props else ""
-    return CheckResult(ex.name, True, "pass", f"✓ {ex.name}: correct — agrees with the book's code on "
-                       f"{len(cases)} seeded inputs{props}.")
+    return CheckResult(ex.name, True, "pass", f"✓ {ex.name}: correct on {len(cases)} seeded inputs{props}.")
 
 
 def assert_all_passed(prefix: str) -> list[str]:
