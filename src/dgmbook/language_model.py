@@ -6,8 +6,10 @@ The code behind the section :ref:`q1-nce-language-model` (Question 1, Part 5.1).
   word depends on the previous one only through its class, each class having its own Zipf-like
   distribution over the whole vocabulary. Its entropy rate is known exactly, so a model's held-out
   cross-entropy can be judged absolutely;
-- **a model**: :class:`LogBilinearLM`, a bigram log-bilinear model (Mnih & Teh, 2012) with score
-  ``s(w, h) = R[h] . Q[w] + b[w]`` (eq. ``q1lm-eq-lbl``);
+- **a model**: :class:`LogBilinearLM`, a bigram log-bilinear model (Mnih & Teh, 2012) with logit
+  ``eta(w, w') = R[w'] . Q[w] + b[w]`` (eq. ``q1lm-eq-lbl``; the book writes ``r_{w'}`` for the rows
+  of ``R``, ``o_w`` for those of ``Q`` and ``delta_w`` for ``b``; the code's "score" ``s`` is that
+  logit, not the score of the notation page);
 - **three output-layer losses** with analytic gradients: the full softmax (maximum likelihood,
   ``O(V D)`` per word, eq. ``q1lm-eq-ml-grad``), NCE with ``k`` noise words and the per-context
   normaliser fixed to 1 (``O(k D)``, eq. ``q1lm-eq-nce``), and word2vec's negative sampling
@@ -16,7 +18,9 @@ The code behind the section :ref:`q1-nce-language-model` (Question 1, Part 5.1).
   involves, and :func:`train`, which records held-out perplexity against training time.
 
 Conventions: token ids are integers in ``[0, V)``; ``H`` is a ``(B, D)`` batch of context
-representations; losses are *means over the batch* of per-word losses, in nats.
+representations (``h`` in the code is a context, not an RBM's hidden units); ``k`` is the number of
+noise words per data word, the book's ratio ``nu`` (Mnih and Teh's ``k``), and ``q`` the book's
+noise distribution ``p_n``; losses are *means over the batch* of per-word losses, in nats.
 """
 
 from __future__ import annotations
