@@ -169,6 +169,13 @@ def test_student_edition_leaves_out_the_answers_and_the_beyond_pages(student_boo
         links = parsed.links
         assert not any(link.startswith("https://colab.research.google.com") for link in links), page.name
         assert not any(f"{Path(name).name}.html" in link for link in links for name in dropped), page.name
+    # Every page with exercises links its student notebook, which is in the site.
+    for source in chapter_sources():
+        rel, kind = source.relative_to(ROOT).with_suffix(".html"), _page_kind(source)
+        if kind == "dropped" or (kind == "core" and "exercise" not in _parse(html / rel).classes):
+            continue
+        assert f"../notebooks/{source.stem}.ipynb" in _parse(html / rel).links, rel
+        assert (html / "notebooks" / f"{source.stem}.ipynb").is_file(), rel
     # No copy of the sources (which hold the solutions) is offered for download.
     assert not list((html / "_sources").rglob("*.md")) and not list((html / "_sources").rglob("*.ipynb"))
 

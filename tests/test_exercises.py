@@ -365,3 +365,18 @@ def test_student_notebook_has_stubs_checks_and_no_solution(page):
     for name in names:
         result = check(name, namespace[EXERCISES[name].function], quiet=True)
         assert result.status == "not implemented"
+
+
+CHAPTERS = [p for p in sorted((ROOT / "book").glob("q*.md")) if "{exercise}" in p.read_text(encoding="utf8")]
+
+
+@pytest.mark.parametrize("page", CHAPTERS, ids=lambda p: p.stem)
+def test_a_chapters_student_notebook_holds_its_questions_and_nothing_else(page):
+    text = page.read_text(encoding="utf8")
+    notebook = student_notebook(page)
+    statements = [c.source for c in notebook.cells if c.source.startswith("**Question")]
+    assert len(statements) == text.count("{exercise}") > 0
+    assert all(c.cell_type == "markdown" for c in notebook.cells)
+    joined = "\n".join(c.source for c in notebook.cells)
+    assert "solution" not in joined and ":label:" not in joined and "Answer box" not in joined
+    assert notebook.metadata["dgmbook"]["exercises"] == []

@@ -9,9 +9,10 @@ Pages without exercises (introduction, notation, references) are left as they ar
 
 The "Your turn" pages hold coding exercises instead: there, each cell tagged ``reference`` (the
 book's solution, folded in the full edition) becomes a visible stub with the function's signature
-and docstring (``dgmbook.exercises.stub_source``), the ``check(...)`` cells stay, and a link to the
-page's student notebook is added; the notebooks themselves (``dgmbook.exercises.student_notebook``)
-are written to ``notebooks/`` in the built site. One source, two editions: nothing to drift.
+and docstring (``dgmbook.exercises.stub_source``) and the ``check(...)`` cells stay. Every page with
+exercises links its student notebook (``dgmbook.exercises.student_notebook``: the stubs and checks
+of a "Your turn" page, the questions of a chapter), written to ``notebooks/`` in the built site.
+One source, two editions: nothing to drift.
 
 The pages the student edition leaves out (the answers at a glance, the beyond pages) are dropped
 from its table of contents by ``dgmbook.build``, which passes their labels in
@@ -83,7 +84,7 @@ def _notebook_link(docname: str) -> nodes.paragraph:
     para = nodes.paragraph(classes=["student-notebook-link"])
     para += nodes.strong(text="Work on this page as a notebook: ")
     para += nodes.reference("", f"download {stem}.ipynb", refuri=href, internal=False)
-    para += nodes.Text(" (the exercises' stubs and checks; open it in Jupyter or upload it to Colab).")
+    para += nodes.Text(" (open it in Jupyter, or upload it to Colab).")
     return para
 
 
@@ -105,13 +106,18 @@ def stub_your_turn(app: Sphinx, doctree: nodes.document) -> bool:
             stub = stub_source(block.astext())
             block.children = [nodes.Text(stub)]
             block.rawsource = stub
+    _add_notebook_link(app, doctree)
+    return True
+
+
+def _add_notebook_link(app: Sphinx, doctree: nodes.document) -> None:
+    """Link the page's student notebook under its title, and remember to write that notebook."""
     titles = [s for s in doctree.children if isinstance(s, nodes.section)]
     if titles:
         section = titles[0]
         index = next((i + 1 for i, c in enumerate(section.children) if isinstance(c, nodes.title)), 0)
         section.insert(index, _notebook_link(app.env.docname))
     app.env.student_notebook_docs = getattr(app.env, "student_notebook_docs", set()) | {app.env.docname}
-    return True
 
 
 def _drop_answer_boxes(doctree: nodes.document) -> None:
@@ -137,6 +143,7 @@ def strip_to_questions(app: Sphinx, doctree: nodes.document) -> None:
     for child in list(doctree.children):
         if not isinstance(child, nodes.section) and not _keeps(child):
             doctree.remove(child)
+    _add_notebook_link(app, doctree)
 
 
 def resolve_dropped(app: Sphinx, env, node: addnodes.pending_xref, contnode: nodes.Element):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import ctypes
+import re
 import signal
 import threading
 import warnings
@@ -1067,9 +1068,35 @@ def stub_source(source: str) -> str:
     return "\n\n".join(pieces)
 
 
+_EXERCISE_BLOCK = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{exercise\}[ \t]*(?P<title>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$",
+    re.M | re.S)
+
+
+def _questions_notebook(path: Path):
+    """A problems-only notebook of a chapter: its title, then each ``{exercise}`` statement followed
+    by an empty cell for the answer."""
+    import nbformat
+
+    text = path.read_text(encoding="utf8")
+    title = re.search(r"^# (.+)$", text, re.M)
+    cells = [nbformat.v4.new_markdown_cell(f"# {title.group(1) if title else path.stem}\n\n"
+                                           "The questions of this chapter; write your answers below each.")]
+    for match in _EXERCISE_BLOCK.finditer(text):
+        body = "\n".join(line for line in match["body"].splitlines()
+                         if not re.match(r"^:(label|nonumber|class|name):", line)).strip()
+        cells.append(nbformat.v4.new_markdown_cell(f"**{match['title'].strip()}**\n\n{body}"))
+        cells.append(nbformat.v4.new_markdown_cell("*Your answer:*"))
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["dgmbook"] = {"exercises": []}
+    return notebook
+
+
 def student_notebook(source: str | Path):
-    """The student's notebook of a "Your turn" page: reference cells stubbed, build-only cells and
-    hidden tags removed, the exercise names recorded in the metadata for the grader.
+    """The student's notebook of a page. For a "Your turn" page: reference cells stubbed, build-only
+    cells and hidden tags removed, the exercise names recorded in the metadata for the grader. For a
+    chapter with ``{exercise}`` blocks (and no code exercises): the questions, each followed by a cell
+    for the answer.
 
     Parameters
     ----------
@@ -1088,6 +1115,10 @@ def student_notebook(source: str | Path):
     if not path.is_file():
         raise ValueError(f"source must be an existing .md page, got {str(path)!r}")
     notebook = jupytext.read(path)
+    if not any(REFERENCE_TAG in c.get("metadata", {}).get("tags", []) for c in notebook.cells):
+        if _EXERCISE_BLOCK.search(path.read_text(encoding="utf8")) is None:
+            raise ValueError(f"source must be a page with exercises, got {str(path)!r}")
+        return _questions_notebook(path)
     cells = []
     for cell in notebook.cells:
         tags = list(cell.get("metadata", {}).get("tags", []))
