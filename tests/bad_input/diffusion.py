@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bad_input import bad
 from dgmbook.diffusion import (
     NoiseSchedule,
     ancestral_sample,
@@ -11,11 +12,6 @@ from dgmbook.diffusion import (
     forward_chain,
     linear_schedule,
 )
-
-try:
-    from . import bad
-except ImportError:  # loaded by file path (tests/test_bad_input.py), without its package
-    from bad_input import bad
 
 S = NoiseSchedule([0.9, 0.8, 0.5])
 X = np.zeros((4, 2))
