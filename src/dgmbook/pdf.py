@@ -357,7 +357,9 @@ def build_pdf(output=None, *, student: bool = False, pdf=None, execute: str = "c
                               str(config.get("repository", {}).get("url", ""))) if line]
     edition = ("Student edition: the questions" if student
                else "The full edition: questions, worked solutions, code and results")
-    printing = print_html_to_pdf(html, pdf, title=config["title"], edition=edition, meta=tuple(meta),
+    # The same title as the edition's HTML (build_book names the student edition so).
+    title = config["title"] + (" (student edition)" if student else "")
+    printing = print_html_to_pdf(html, pdf, title=title, edition=edition, meta=tuple(meta),
                                  mathjax_dir=local_mathjax())
     return PdfResult(pdf, result, html, time.perf_counter() - start, printing)
 
