@@ -91,7 +91,9 @@ def cmd_sync(args: list[str]) -> None:
 
 
 def cmd_pdf(args: list[str]) -> None:
-    # The PDF is printed by the system Chromium through Playwright, a test tool.
+    # The PDF is printed by the system Chromium through Playwright (a test tool, hence the dev
+    # requirements), and its contents' page numbers are read back with poppler's pdftotext:
+    # Debian packages chromium and poppler-utils (dgmbook.pdf says so if either is missing).
     ensure_venv("requirements-dev.txt")
     run([str(PYTHON), "-m", "dgmbook.pdf", *args])
 
