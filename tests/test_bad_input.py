@@ -32,7 +32,7 @@ def _case_module(name: str):
     path = CASES_DIR / f"{name}.py"
     if not path.exists():
         return None
-    spec = importlib.util.spec_from_file_location(f"bad_input_{name}", path)
+    spec = importlib.util.spec_from_file_location(f"bad_input.{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -9,6 +9,8 @@ Each file defines
 - ``EXEMPT`` (optional): a dict from a public name to the reason it takes no input that can be bad
   (a constant, a function without arguments).
 
+A case file starts with ``from bad_input import bad`` (``tests/`` is on the path of the test run).
+
 ``tests/test_bad_input.py`` discovers every module of ``dgmbook`` and every name in its ``__all__``:
 a public callable with neither cases nor an exemption fails the test, so a new function cannot
 arrive without its bad-input cases.
