@@ -246,3 +246,14 @@ def test_student_pdf_holds_the_questions_and_no_solution(student_pdf, student_bo
     assert not leaked, leaked[:5]
     # Nor the title of a solution box.
     assert not any(re.search(r"(?m)^\s*Solution\s*$", page) for page in _pages(student_pdf.path))
+
+
+def test_every_page_offers_the_whole_book_pdf(built_book):
+    """The download menu of every page links to ``book.pdf`` at the site's root, where
+    ``python3 tasks.py pdf`` (and the Pages workflow) writes it."""
+    pages = [built_book.html_dir / page.relative_to(ROOT).with_suffix(".html") for page in _toc_pages(False)]
+    for page in pages:
+        links = re.findall(r'<a href="([^"]*book\.pdf)"[^>]*\s+class="[^"]*btn-download-book-pdf-button',
+                           page.read_text(encoding="utf8"))
+        assert len(links) == 1, f"{page.name}: {links}"
+        assert (page.parent / links[0]).resolve() == (built_book.html_dir / "book.pdf").resolve(), page

@@ -38,7 +38,7 @@ def add_pdf_to_download_menu(app: Sphinx, pagename, templatename, context, doctr
                 {
                     "type": "link",
                     "url": context["pathto"](pdf_name(student), 1),
-                    "text": "book (PDF)",
+                    "text": "whole book (.pdf)",
                     "tooltip": "Download the whole book as one PDF",
                     "icon": "fas fa-book",
                     "label": "download-book-pdf-button",
