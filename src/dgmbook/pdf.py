@@ -263,8 +263,8 @@ def print_html_to_pdf(html, pdf, *, title: str, edition: str, meta: tuple[str, .
             page.evaluate("() => window.MathJax ? MathJax.startup.promise.then(() => true) : true")
             errors = page.evaluate("() => document.querySelectorAll('mjx-merror').length")
             untypeset = page.evaluate(
-                "() => document.querySelectorAll('.math').length - "
-                "document.querySelectorAll('.math mjx-container, mjx-container.MathJax').length")
+                "() => Array.from(document.querySelectorAll('.math'))"
+                ".filter(el => !el.querySelector('mjx-container')).length")
             if errors:
                 notes.append(f"{errors} MathJax error(s) in the page")
             if not page.evaluate("() => !!window.MathJax") or untypeset > 0:
