@@ -99,6 +99,11 @@ class PdfResult:
         return self.printing.pages
 
     @property
+    def executed(self) -> list[str]:
+        """Pages that had to be executed (not in the execution cache) for this build."""
+        return re.findall(r"(\S+\.md): Executed notebook in", self.build.log)
+
+    @property
     def warnings(self) -> list[str]:
         """The one-page HTML build's warnings (the book's rule: there must be none)."""
         return self.build.warnings
@@ -384,8 +389,10 @@ def _main(argv: list[str] | None = None) -> int:
     if result.printing.shrunk:
         print(f"print edition: {result.printing.shrunk} display equation(s) wider than the printed column "
               "were set smaller to fit")
+    executed = [Path(page).name for page in result.executed]
     print(f"{result.pages} pages, {result.printing.entries} contents entries, in {result.seconds:.0f} s "
-          f"(one-page HTML build {result.build.seconds:.0f} s)"
+          f"(one-page HTML build {result.build.seconds:.0f} s; executed: {', '.join(executed) or 'none'}, "
+          "the rest from the execution cache)"
           + (f"; {len(result.warnings)} build warning(s), which are errors" if result.warnings else ""))
     print(result.path)
     return 1 if (result.warnings or result.printing.problems) else 0
