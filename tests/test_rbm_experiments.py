@@ -185,3 +185,25 @@ def test_all_configurations_order_matches_data_probs_convention():
     p0[6] = 1.0  # bits: unit0=0, unit1=1, unit2=1
     g = exact_cd_update(rbm, p0, k=None)
     np.testing.assert_allclose(g.a, np.array([0, 1, 1]) - 0.5)
+
+
+def test_sklearn_last_batch_scaling_differs_from_the_book():
+    """Why the experiments page cuts the training set to a multiple of the batch size: in a
+    smaller last batch scikit-learn divides the negative statistics, summed over all its
+    persistent chains, by that batch's size (a probe through its private per-batch update); the
+    book averages each phase over its own samples."""
+    sklearn = pytest.importorskip("sklearn.neural_network")
+    data = (np.random.default_rng(0).random((4, 6)) < 0.5).astype(float)
+    probe = sklearn.BernoulliRBM(n_components=3, batch_size=4, learning_rate=1.0, n_iter=1,
+                                 random_state=0)
+    probe.fit(data)
+    for array in (probe.components_, probe.intercept_hidden_, probe.intercept_visible_):
+        array[:] = 0.0
+    # all parameters 0: every probability is 1/2, so a batch of m = 2 rows against B = 4 chains
+    # moves the hidden biases by lr/m * (m/2 - B/2)
+    probe._fit(data[:2], np.random.RandomState(0))
+    np.testing.assert_allclose(probe.intercept_hidden_, (2 / 2 - 4 / 2) / 2)
+    zero = RBMBatch(np.zeros((1, 6, 3)), np.zeros((1, 6)), np.zeros((1, 3)))
+    ours, _ = train_cd_batch(data[:2], zero, random_states=[0], persistent=True, n_chains=4,
+                             batch_size=2, learning_rate=1.0, epochs=1)
+    np.testing.assert_allclose(ours.b, 0.0)
