@@ -178,23 +178,32 @@ def _new_warnings(pdf_result, html_result) -> list[str]:
 
 
 class _FigureCounter(HTMLParser):
+    """Figures, their captions' text and the text of every solution box of a page."""
+
     def __init__(self) -> None:
         super().__init__()
         self.figures = 0
+        self.captions: list[str] = []
         self.solutions: list[str] = []
         self._depth = 0
         self._buffer: list[str] = []
+        self._caption: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
         classes = (dict(attrs).get("class") or "").split()
         if tag == "figure":
             self.figures += 1
+        if tag == "span" and "caption-text" in classes:
+            self._caption = []
         if tag == "div" and self._depth:
             self._depth += 1
         elif tag == "div" and "solution" in classes:
             self._depth = 1
 
     def handle_endtag(self, tag):
+        if tag == "figcaption" and self._caption is not None:
+            self.captions.append("".join(self._caption))
+            self._caption = None
         if tag == "div" and self._depth:
             self._depth -= 1
             if not self._depth:
@@ -202,6 +211,8 @@ class _FigureCounter(HTMLParser):
                 self._buffer = []
 
     def handle_data(self, data):
+        if self._caption is not None:
+            self._caption.append(data)
         if self._depth:
             self._buffer.append(data)
 
@@ -219,11 +230,29 @@ def test_full_pdf_has_every_question_part_figure_and_no_raw_syntax(full_pdf, bui
     problems, body = _check_text(full_pdf, student=False)
     assert not problems, "\n".join(problems)
     assert "References" in body and "Solution" in body
-    figures = _parse(full_pdf.html).figures
+    parsed = _parse(full_pdf.html)
     listing = subprocess.run(["pdfimages", "-list", str(full_pdf.path)], capture_output=True, text=True,
                              check=True).stdout.splitlines()[2:]
-    images = [row for row in listing if row.split()[2] == "image"]
-    assert figures > 0 and len(images) >= figures, (figures, len(images))
+    images = [row.split() for row in listing if row.split()[2] == "image"]
+    assert parsed.figures > 0 and len(images) >= parsed.figures, (parsed.figures, len(images))
+    # A figure and its caption on the same page: the page that prints a caption's opening words
+    # holds an image. (The words before the caption's first formula, if there are enough of them.)
+    pages = _pages(full_pdf.path)
+    with_images = {int(row[0]) for row in images}
+    split = []
+    for caption in parsed.captions:
+        words = re.sub(r"\s+", "", caption.split("\\(")[0])[:40]
+        if len(words) < 15:
+            continue
+        where = [n for n, page in enumerate(pages, start=1) if words in re.sub(r"\s+", "", page)]
+        assert where, f"caption not found: {caption[:60]}"
+        if where[0] not in with_images:
+            split.append(f"page {where[0]}: {caption[:60]}")
+    assert not split, split
+    # No page is blank (a page holds more than its footer, or an image).
+    blank = [n for n, page in enumerate(pages, start=1)
+             if len(_norm(page)) < 90 and n not in with_images and n != 1]
+    assert not blank, f"blank pages: {blank}"
 
 
 def test_student_pdf_holds_the_questions_and_no_solution(student_pdf, student_book, full_pdf):

@@ -391,8 +391,9 @@ def _main(argv: list[str] | None = None) -> int:
               "were set smaller to fit")
     executed = [Path(page).name for page in result.executed]
     print(f"{result.pages} pages, {result.printing.entries} contents entries, in {result.seconds:.0f} s "
-          f"(one-page HTML build {result.build.seconds:.0f} s; executed: {', '.join(executed) or 'none'}, "
-          "the rest from the execution cache)"
+          f"(one-page HTML build {result.build.seconds:.0f} s; "
+          + ("the student edition is not executed)" if args.student else
+             f"executed: {', '.join(executed) or 'none'}, the rest from the execution cache)")
           + (f"; {len(result.warnings)} build warning(s), which are errors" if result.warnings else ""))
     print(result.path)
     return 1 if (result.warnings or result.printing.problems) else 0
