@@ -429,7 +429,7 @@ def _log_partition_one(W: np.ndarray, own: np.ndarray, other: np.ndarray, max_en
     return float(logsumexp(parts))
 
 
-def log_partition_batch(models: RBMBatch, *, max_entries: int = 2**16) -> np.ndarray:
+def log_partition_batch(models: RBMBatch, *, max_entries: int = 2**17) -> np.ndarray:
     """Exact ``log Z`` of every model, enumerating the smaller layer (equation ``q1-eq-logz-hidden``).
 
     Same value as :func:`dgmbook.rbm.log_partition` up to about 1e-6 nats (float32 arithmetic in
@@ -439,7 +439,7 @@ def log_partition_batch(models: RBMBatch, *, max_entries: int = 2**16) -> np.nda
     ----------
     models : RBMBatch
         At most ``MAX_ENUMERATED_UNITS`` (24) units in the smaller layer.
-    max_entries : int, default 2**16
+    max_entries : int, default 2**17
         Largest number of pre-activations held in memory at once.
 
     Returns
