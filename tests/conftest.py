@@ -29,7 +29,8 @@ def _local_mathjax() -> tuple[Path | None, str]:
     given = os.environ.get("DGMBOOK_MATHJAX_DIR")
     if given:
         path = Path(given)
-        return (path, "DGMBOOK_MATHJAX_DIR") if (path / "tex-mml-chtml.js").exists() else (None, f"no tex-mml-chtml.js in {path}")
+        return ((path, "DGMBOOK_MATHJAX_DIR") if (path / "tex-mml-chtml.js").exists()
+                else (None, f"no tex-mml-chtml.js in {path}"))
     es5 = CACHE / f"mathjax-{MATHJAX_VERSION}" / "package" / "es5"
     if (es5 / "tex-mml-chtml.js").exists():
         return es5, "cache"
