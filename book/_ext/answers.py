@@ -28,6 +28,7 @@ not list is a build warning (an error in the book's builds, which treat warnings
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -186,12 +187,19 @@ def load_mathjax(app: Sphinx, pagename: str, templatename: str, context: dict, d
         app.env.get_domain("math").data["has_equations"][pagename] = True
 
 
+def add_static_files(app: Sphinx) -> None:
+    """The Answer boxes' style sheet ships with the extension."""
+    app.config.html_static_path.append(str(Path(__file__).parent / "answers_static"))
+
+
 def setup(app: Sphinx) -> dict:
     app.add_node(answers_table)
     app.add_directive("answers-at-a-glance", AnswersAtAGlance)
     app.connect("doctree-read", collect_answers)
     app.connect("env-purge-doc", purge_answers)
     app.connect("env-merge-info", merge_answers)
+    app.connect("builder-inited", add_static_files)
+    app.add_css_file("answers.css")
     app.connect("env-get-outdated", outdated_answer_pages)
     app.connect("doctree-resolved", fill_tables)
     app.connect("html-page-context", load_mathjax, priority=100)
