@@ -57,10 +57,15 @@ def mathjax():
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory, mathjax):
-    """The whole book, every notebook executed from scratch, warnings as errors."""
+    """The whole book, every notebook executed from scratch, warnings as errors.
+
+    The folder is new, so its execution cache starts empty and every notebook is executed; the
+    cache then lets the print edition (tests/test_pdf.py) reuse these outputs instead of executing
+    the book a second time.
+    """
     mathjax_dir, _ = mathjax
     output = tmp_path_factory.mktemp("book")
-    return build_book(output, execute="force", mathjax_dir=mathjax_dir)
+    return build_book(output, execute="cache", mathjax_dir=mathjax_dir)
 
 
 @pytest.fixture(scope="session")
