@@ -2,10 +2,10 @@
 distributions for binary data, and NCE training of an RBM with a learned log-normaliser ``c``.
 
 Chapter {ref}`q1-nce-cd`, equations ``q1-eq-nce-model`` to ``q1-eq-nce-grad``. With the
-unnormalised model ``log p_m(u) = log p~(u) + c``, the log-ratio ``G(u) = log p_m(u) - log q(u)``
-and the noise ratio ``nu``, the classifier is ``h(u) = sigmoid(G(u) - log nu)`` and NCE maximises
+unnormalised model ``log p_m(u) = log p~(u) + c``, the log-ratio ``G(u) = log p_m(u) - log p_n(u)``
+and the noise ratio ``nu``, the classifier is ``D(u) = sigmoid(G(u) - log nu)`` and NCE maximises
 
-    J = mean_data log h(x) + nu * mean_noise log(1 - h(y))
+    J = mean_data log D(x) + nu * mean_noise log(1 - D(y))
 
 (with ``T_n = nu T_d`` noise samples this is Gutmann & Hyvärinen's ``J_T``).
 """
@@ -49,12 +49,12 @@ __all__ = [
 
 @dataclass
 class BernoulliNoise:
-    """Independent-Bernoulli noise ``q(u) = prod_i p_i^{u_i} (1 - p_i)^{1 - u_i}``.
+    """Independent-Bernoulli noise ``p_n(u) = prod_i p_i^{u_i} (1 - p_i)^{1 - u_i}``.
 
     Attributes
     ----------
     probs : ndarray of shape (n_visible,)
-        ``p_i``, each in the open interval (0, 1) so that ``q`` has full support.
+        ``p_i``, each in the open interval (0, 1) so that ``p_n`` has full support.
     """
 
     probs: np.ndarray
@@ -92,7 +92,7 @@ class BernoulliNoise:
         return self.probs.shape[0]
 
     def log_prob(self, u) -> np.ndarray:
-        """``log q(u)`` for binary ``u`` of shape ``(n, n_visible)``; returns shape ``(n,)``."""
+        """``log p_n(u)`` for binary ``u`` of shape ``(n, n_visible)``; returns shape ``(n,)``."""
         u = as_binary_array("u", u, ndim=2)
         if u.shape[1] != self.n_visible:
             raise ValueError(f"u must have {self.n_visible} columns, got shape {u.shape}")
@@ -112,30 +112,30 @@ class BernoulliNoise:
 def nce_objective(g_data, g_noise, nu: float, data_weights=None, noise_weights=None):
     """The NCE objective and its derivatives with respect to the log-ratios ``G``.
 
-    ``J = sum_t w_t log h(x_t) + nu * sum_s w'_s log(1 - h(y_s))`` with ``h(u) = sigmoid(G(u) -
+    ``J = sum_t w_t log D(x_t) + nu * sum_s w'_s log(1 - D(y_s))`` with ``D(u) = sigmoid(G(u) -
     log nu)``, computed stably as ``-softplus(-(G - log nu))`` and ``-softplus(G - log nu)``
     (equations ``q1-eq-nce-h`` and ``q1-eq-nce-objective``).
 
     Parameters
     ----------
     g_data : array_like of shape (n,)
-        ``G(x_t) = log p_m(x_t) - log q(x_t)`` at the data.
+        ``G(x_t) = log p_m(x_t) - log p_n(x_t)`` at the data.
     g_noise : array_like of shape (m,)
         ``G(y_s)`` at the noise samples.
     nu : float
         Noise ratio ``nu > 0`` (noise samples per data sample).
     data_weights, noise_weights : array_like, optional
         Weights summing to one (default uniform ``1/n`` and ``1/m``); exact probabilities turn
-        ``J`` into its population version ``E_pdata log h + nu E_q log(1 - h)``.
+        ``J`` into its population version ``E_pdata log D + nu E_p_n log(1 - D)``.
 
     Returns
     -------
     J : float
         The objective, to be maximised; always ``<= 0`` (a sum of log-probabilities).
     dJ_dg_data : ndarray of shape (n,)
-        ``w_t (1 - h(x_t))``.
+        ``w_t (1 - D(x_t))``.
     dJ_dg_noise : ndarray of shape (m,)
-        ``-nu w'_s h(y_s)``.
+        ``-nu w'_s D(y_s)``.
     """
     g_data = as_float_array("g_data", g_data, ndim=1)
     g_noise = as_float_array("g_noise", g_noise, ndim=1)
@@ -310,10 +310,10 @@ def train_nce(data, n_hidden: int | None = None, *, rbm: RBM | None = None,
                 y = (rng.random((n_noise, noise.n_visible)) < noise.probs).astype(np.float64)
                 u = np.vstack([x, y])
                 pre = u @ model.W + model.b
-                # G(u) - log nu = -F(u) + c - log q(u) - log nu
+                # G(u) - log nu = -F(u) + c - log p_n(u) - log nu
                 z = u @ (model.a - log_q1 + log_q0) + np.logaddexp(0.0, pre).sum(axis=1) \
                     + c - log_q0.sum() - log_nu
-                # dJ/dG: (1/m)(1 - h) at the data, -(nu/n_noise) h at the noise
+                # dJ/dG: (1/m)(1 - D) at the data, -(nu/n_noise) D at the noise
                 w = np.empty(m + n_noise)
                 w[:m] = expit(-z[:m]) / m
                 w[m:] = -(nu / n_noise) * expit(z[m:])
