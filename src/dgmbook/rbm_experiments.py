@@ -149,6 +149,22 @@ def _learning_rates(learning_rate, epochs: int) -> np.ndarray:
     return rates
 
 
+class _Recorder:
+    """Calls ``callback(epoch, model, c)`` at epoch 0, every ``every`` epochs and at the last one,
+    keeping what it returns and the training time so far (``elapsed``, evaluation excluded)."""
+
+    def __init__(self, callback, every: int, epochs: int) -> None:
+        self.callback, self.every, self.epochs = callback, every, epochs
+        self.history = TrainingHistory([], [], [])
+        self.elapsed = 0.0
+
+    def __call__(self, epoch: int, model, c) -> None:
+        if self.callback is not None and (epoch % self.every == 0 or epoch == self.epochs):
+            self.history.epochs.append(epoch)
+            self.history.seconds.append(self.elapsed)
+            self.history.values.append(self.callback(epoch, model, c))
+
+
 def _common_setup(data, models, learning_rate, epochs, batch_size, random_states, callback,
                   callback_every):
     models = _check_batch(models)
@@ -224,16 +240,9 @@ def train_cd_batch(data, models: RBMBatch, *, random_states, k: int = 1, persist
     chains_h = np.zeros((S, C, H))
     weights = {}
     orders = [np.arange(n) for _ in range(S)]
-    history = TrainingHistory([], [], [])
-    elapsed = 0.0
+    record = _Recorder(callback, callback_every, epochs)
 
-    def record(epoch: int) -> None:
-        if callback is not None and (epoch % callback_every == 0 or epoch == epochs):
-            history.epochs.append(epoch)
-            history.seconds.append(elapsed)
-            history.values.append(callback(epoch, model, None))
-
-    record(0)
+    record(0, model, None)
     for epoch in range(1, epochs + 1):
         t0 = time.perf_counter()
         lr = float(rates[epoch - 1])
@@ -284,9 +293,9 @@ def train_cd_batch(data, models: RBMBatch, *, random_states, k: int = 1, persist
             np.matmul(rows_v.transpose(0, 2, 1), rows_p, out=gW)
             W += gW
             b += rows_p.sum(axis=1)
-        elapsed += time.perf_counter() - t0
-        record(epoch)
-    return model, history
+        record.elapsed += time.perf_counter() - t0
+        record(epoch, model, None)
+    return model, record.history
 
 
 def train_nce_batch(data, models: RBMBatch, *, random_states, noise: BernoulliNoise | None = None,
@@ -348,17 +357,10 @@ def train_nce_batch(data, models: RBMBatch, *, random_states, noise: BernoulliNo
     orders = [np.arange(n) for _ in range(S)]
     X = np.empty((S, n, D))
     y = np.empty((S, n_noise, D))
-    history = TrainingHistory([], [], [])
-    elapsed = 0.0
+    record = _Recorder(callback, callback_every, epochs)
     W, a, b = model.W, model.a, model.b
 
-    def record(epoch: int) -> None:
-        if callback is not None and (epoch % callback_every == 0 or epoch == epochs):
-            history.epochs.append(epoch)
-            history.seconds.append(elapsed)
-            history.values.append(callback(epoch, model, c))
-
-    record(0)
+    record(0, model, c)
     log_nu = np.log(nu)
     for epoch in range(1, epochs + 1):
         t0 = time.perf_counter()
@@ -385,9 +387,9 @@ def train_nce_batch(data, models: RBMBatch, *, random_states, noise: BernoulliNo
             a += lr * np.matmul(w[:, None, :], u)[:, 0]
             b += lr * wph.sum(axis=1)
             c += lr * w.sum(axis=1)
-        elapsed += time.perf_counter() - t0
-        record(epoch)
-    return model, c, history
+        record.elapsed += time.perf_counter() - t0
+        record(epoch, model, c)
+    return model, c, record.history
 
 
 def _log_partition_one(W: np.ndarray, own: np.ndarray, other: np.ndarray, max_entries: int) -> float:
