@@ -20,7 +20,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from dgmbook.build import ROOT, chapter_sources
+from dgmbook.build import chapter_sources
 
 EXPLORE_DIR = Path(__file__).parent / "explore"
 SETTINGS_TAG = "settings"
@@ -151,7 +151,8 @@ def test_no_claim_compares_a_value_with_itself(page):
         tree = ast.parse("\n".join(lines))
         aliases = {}
         for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            single = isinstance(node, ast.Assign) and len(node.targets) == 1
+            if single and isinstance(node.targets[0], ast.Name):
                 aliases[node.targets[0].id] = ast.dump(node.value)
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "claim_close"):
