@@ -45,10 +45,15 @@ def test_unknown_mode_is_refused(monkeypatch):
 
 
 def test_holding_claims_return_true(strict):
-    assert claim("two plus two is four", 2 + 2 == 4) is True
-    assert claim_below("the error is small", 0.5, 1.0) is True
-    assert claim_above("the gain is positive", 0.5, 0.0) is True
-    assert claim_close("the sums agree", [1.0, 2.0], [1.0, 2.0 + 1e-12], rtol=1e-9) is True
+    assert claim("two plus two is four", 2 + 2 == 4)
+    assert claim_below("the error is small", 0.5, 1.0)
+    assert claim_above("the gain is positive", 0.5, 0.0)
+    assert claim_close("the sums agree", [1.0, 2.0], [1.0, 2.0 + 1e-12], rtol=1e-9)
+
+
+def test_a_claim_shows_nothing_as_a_cells_last_value(strict):
+    result = claim_below("the error is small", 0.5, 1.0)
+    assert result._ipython_display_() is None and "holds: the error is small" in repr(result)
 
 
 @pytest.mark.parametrize("call, words", [
@@ -88,7 +93,7 @@ def test_claim_close_tolerance_is_relative_to_the_expected_value(strict):
 
 
 def test_explore_mode_runs_on_and_shows_a_box(explore, capsys):
-    assert claim_below("the plateau claim", 0.3, 0.25, unit="nats") is False
+    assert not claim_below("the plateau claim", 0.3, 0.25, unit="nats")
     out = capsys.readouterr().out
     assert "With your settings this no longer holds" in out
     assert "the plateau claim" in out and "0.3 nats" in out
@@ -101,7 +106,7 @@ def test_explore_mode_displays_html_and_markdown_in_ipython(explore, monkeypatch
 
     monkeypatch.setattr(IPython, "get_ipython", lambda: object())
     monkeypatch.setattr(IPython.display, "display", lambda data, raw: shown.append(data))
-    assert claim("a <fact> & more", False) is False
+    assert not claim("a <fact> & more", False)
     (data,) = shown
     assert "claim-failed" in data["text/html"] and "&lt;fact&gt; &amp; more" in data["text/html"]
     assert data["text/markdown"].startswith("> **With your settings")

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ClaimFailed", "claim", "claim_below", "claim_above", "claim_close", "claims_mode",
+__all__ = ["ClaimFailed", "ClaimResult", "claim", "claim_below", "claim_above", "claim_close", "claims_mode",
            "MODE_VARIABLE", "LOG_VARIABLE"]
 
 #: Environment variable that chooses the mode: ``strict`` or ``explore``.
@@ -48,6 +48,28 @@ _MODES = ("strict", "explore")
 
 class ClaimFailed(AssertionError):
     """A checked claim of the book does not hold (raised in strict mode)."""
+
+
+class ClaimResult:
+    """What a claim returns: true when it holds. It shows nothing as a cell's last value (a page's
+    folded check cell stays empty when its claims hold; a failed one has already shown its box)."""
+
+    __slots__ = ("holds", "statement", "detail")
+
+    def __init__(self, holds: bool, statement: str, detail: str) -> None:
+        self.holds = bool(holds)
+        self.statement = statement
+        self.detail = detail
+
+    def __bool__(self) -> bool:
+        return self.holds
+
+    def __repr__(self) -> str:
+        state = "holds" if self.holds else "does not hold"
+        return f"<claim {state}: {self.statement}>"
+
+    def _ipython_display_(self) -> None:
+        """Show nothing: the claim has spoken already (or had nothing to say)."""
 
 
 def claims_mode() -> str:
@@ -121,17 +143,16 @@ def _show_failure(statement: str, detail: str) -> None:
              "text/plain": f"[claim] {text}"}, raw=True)
 
 
-def _conclude(kind: str, statement: str, holds: bool, detail: str, **numbers_) -> bool:
+def _conclude(kind: str, statement: str, holds: bool, detail: str, **numbers_) -> ClaimResult:
     _record({"kind": kind, "statement": statement, "holds": holds, "detail": detail, **numbers_})
-    if holds:
-        return True
-    if claims_mode() == "strict":
-        raise ClaimFailed(f"{statement}: {detail}")
-    _show_failure(statement, detail)
-    return False
+    if not holds:
+        if claims_mode() == "strict":
+            raise ClaimFailed(f"{statement}: {detail}")
+        _show_failure(statement, detail)
+    return ClaimResult(holds, statement, detail)
 
 
-def claim(statement: str, holds: Any, *, detail: str = "") -> bool:
+def claim(statement: str, holds: Any, *, detail: str = "") -> ClaimResult:
     """Check a claim that is true or false with no margin (an exact or symbolic fact).
 
     Parameters
@@ -145,8 +166,8 @@ def claim(statement: str, holds: Any, *, detail: str = "") -> bool:
 
     Returns
     -------
-    bool
-        ``holds``: ``True``, or ``False`` in explore mode when the claim fails.
+    ClaimResult
+        True (as a bool) when the claim holds; false in explore mode when it fails.
 
     Raises
     ------
@@ -162,7 +183,7 @@ def claim(statement: str, holds: Any, *, detail: str = "") -> bool:
     return _conclude("exact", statement, bool(holds), detail or "it does not hold")
 
 
-def _bounded(kind: str, statement: str, measured: Any, bound: Any, unit: str) -> bool:
+def _bounded(kind: str, statement: str, measured: Any, bound: Any, unit: str) -> ClaimResult:
     statement = _check_statement(statement)
     value = _as_real("measured", measured)
     limit = _as_real("bound", bound)
@@ -182,7 +203,7 @@ def _bounded(kind: str, statement: str, measured: Any, bound: Any, unit: str) ->
                      margin=margin, unit=unit)
 
 
-def claim_below(statement: str, measured: Any, bound: Any, *, unit: str = "") -> bool:
+def claim_below(statement: str, measured: Any, bound: Any, *, unit: str = "") -> ClaimResult:
     """Check that a measured number is strictly below a bound.
 
     Parameters
@@ -198,19 +219,19 @@ def claim_below(statement: str, measured: Any, bound: Any, *, unit: str = "") ->
 
     Returns
     -------
-    bool
-        Whether the claim holds (in strict mode a failure raises instead).
+    ClaimResult
+        True (as a bool) when the claim holds (in strict mode a failure raises instead).
     """
     return _bounded("below", statement, measured, bound, unit)
 
 
-def claim_above(statement: str, measured: Any, bound: Any, *, unit: str = "") -> bool:
+def claim_above(statement: str, measured: Any, bound: Any, *, unit: str = "") -> ClaimResult:
     """Check that a measured number is strictly above a bound (see :func:`claim_below`)."""
     return _bounded("above", statement, measured, bound, unit)
 
 
 def claim_close(statement: str, actual: Any, expected: Any, *, rtol: float = 0.0,
-                atol: float = 0.0) -> bool:
+                atol: float = 0.0) -> ClaimResult:
     """Check that two independently computed arrays agree: ``|a - e| <= atol + rtol |e|``.
 
     Parameters
@@ -225,8 +246,8 @@ def claim_close(statement: str, actual: Any, expected: Any, *, rtol: float = 0.0
 
     Returns
     -------
-    bool
-        Whether the claim holds (in strict mode a failure raises instead).
+    ClaimResult
+        True (as a bool) when the claim holds (in strict mode a failure raises instead).
     """
     statement = _check_statement(statement)
     for name, tol in (("rtol", rtol), ("atol", atol)):
