@@ -629,8 +629,8 @@ def exact_fixed_point(rbm: RBM, data_probs, k: int | None = 1, *, weight_decay: 
     With ``k=None``: maximise the exact average log-likelihood ``sum_v p_0(v) log p_theta(v)``
     minus ``weight_decay / 2 * ||W||^2`` by L-BFGS with the exact gradient. With an integer ``k``:
     solve ``exact_cd_update(theta) - weight_decay * W = 0`` (Powell's hybrid root finder), starting
-    from ``rbm``; the solution is the fixed point of CD-k training (with the same weight decay and a
-    vanishing learning rate) that lies nearest the start. Both by enumeration, for tiny RBMs. The
+    from ``rbm``; the solution is a fixed point of CD-k training (with the same weight decay and a
+    vanishing learning rate) reached from the start, not necessarily the nearest one. Both by enumeration, for tiny RBMs. The
     weight decay keeps both fixed points finite (without it maximum likelihood on data that leave
     states empty pushes weights to infinity).
 
