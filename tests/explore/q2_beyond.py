@@ -38,3 +38,16 @@ SCENARIOS = [
         holds=("plus the data score is θ0 - θ",),
     ),
 ]
+
+SETTINGS_RULES = {
+    "the prose quotes the exact sizes at n = 10, 30 and 1000": lambda s: {10, 30, 1000} <= set(s["N_SIZES"]),
+    "the smallest and largest n of the size table are 10 and 1000":
+        lambda s: s["N_SIZES"][0] == 10 and s["N_SIZES"][-1] == 1000,
+    "the power comparison is at n = 10, a sample size of the figure, with λ = 0.5 and 2":
+        lambda s: (s["N_COMPARE"], s["RATE_LO"], s["RATE_HI"]) == (10, 0.5, 2.0)
+        and s["N_COMPARE"] in s["N_POWER"],
+    "the local comparison spans n = 10 to 1000 with |h| <= 4":
+        lambda s: (s["N_LOCAL"][0], s["N_LOCAL"][-1], s["H_LOCAL"]) == (10, 1000, 4.0),
+    "the Monte Carlo checks use enough samples for 4-SE statements":
+        lambda s: min(s["REPS_SIZE"], s["REPS_UNIF"]) >= 10_000 and s["REPS_POWER"] >= 1_000,
+}
