@@ -527,3 +527,70 @@ def test_log_conditionals_of_the_model_and_of_the_source():
     logs = model.log_conditionals(contexts)
     np.testing.assert_allclose(logs[np.arange(4), [1, 2, 3, 4]], model.log_prob(contexts, [1, 2, 3, 4]),
                                rtol=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# dense NCE: the exact expectation of NCE's noise term
+# --------------------------------------------------------------------------------------------
+
+
+def test_expected_nce_loss_is_the_exact_expectation_of_nce_loss(layer):
+    """With k = 2 noise words, enumerate all V^2 noise pairs: the q-weighted mean of nce_loss and of
+    its (scattered) gradients equals expected_nce_loss and its dense gradients."""
+    H, Q, b, t, log_q = (layer[key] for key in ("H", "Q", "b", "targets", "log_q"))
+    V, B, k = Q.shape[0], len(t), 2
+    q = np.exp(log_q)
+    loss, dH, dQ, db = lm.expected_nce_loss(H, t, Q, b, log_q, k)
+    e_loss, e_dH, e_dQ, e_db = 0.0, np.zeros_like(H), np.zeros_like(Q), np.zeros(V)
+    for u1 in range(V):
+        for u2 in range(V):
+            weight = q[u1] * q[u2]
+            noise = np.tile([u1, u2], (B, 1))
+            out_loss, out_dH, rows, dQ_rows, db_rows = lm.nce_loss(H, t, noise, Q, b, log_q)
+            e_loss += weight * out_loss
+            e_dH += weight * out_dH
+            e_dQ += weight * _dense_row_grad(rows, dQ_rows, V)
+            e_db += weight * np.bincount(rows.ravel(), weights=db_rows.ravel(), minlength=V)
+    assert loss == pytest.approx(e_loss, rel=1e-12)
+    for got, want in ((dH, e_dH), (dQ, e_dQ), (db, e_db)):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-14)
+
+
+def test_expected_nce_loss_gradients_match_finite_differences(layer):
+    H, Q, b, t, log_q = (layer[key] for key in ("H", "Q", "b", "targets", "log_q"))
+    loss, dH, dQ, db = lm.expected_nce_loss(H, t, Q, b, log_q, 5)
+    f = lambda: lm.expected_nce_loss(H, t, Q, b, log_q, 5)[0]  # noqa: E731
+    np.testing.assert_allclose(dH, _numeric_grad(f, H), atol=1e-8)
+    np.testing.assert_allclose(dQ, _numeric_grad(f, Q), atol=1e-8)
+    np.testing.assert_allclose(db, _numeric_grad(f, b), atol=1e-8)
+
+
+def test_expected_nce_loss_ignores_words_the_noise_never_draws_and_is_stable(layer):
+    H, Q, t = layer["H"], layer["Q"], layer["targets"]
+    V = Q.shape[0]
+    unused = [u for u in range(V) if u not in set(t.tolist())][0]
+    q = np.ones(V)
+    q[unused] = 0.0
+    with np.errstate(divide="ignore"):
+        log_q = np.log(q / q.sum())
+    b = np.zeros(V)
+    loss, dH, dQ, db = lm.expected_nce_loss(H, t, Q, b, log_q, 3)
+    assert np.isfinite(loss) and db[unused] == 0.0 and np.all(dQ[unused] == 0.0)
+    # Huge scores: softplus, not exp, so nothing overflows.
+    loss, dH, dQ, db = lm.expected_nce_loss(H, t, Q, np.full(V, 800.0), np.full(V, -np.log(V)), 3)
+    assert np.isfinite(loss) and loss > 100 and np.all(np.isfinite(dH)) and np.all(np.isfinite(dQ))
+
+
+def test_dense_nce_training_updates_every_row_and_self_normalises():
+    src, c, t, hc, ht, q = _small_problem(seed=10)
+    sampler = lm.UnigramSampler(q)
+    model = lm.LogBilinearLM(40, 8, unigram=q, random_state=0)
+    start = model.copy()
+    lm.train_step(model, c[:16], t[:16], "nce_expected", k=10, sampler=sampler)
+    assert np.all(np.any(model.Q != start.Q, axis=1))          # every output row moved
+    lm.train(model, c, t, "nce_expected", k=10, sampler=sampler, epochs=3, random_state=0)
+    out = lm.evaluate(model, hc, ht)
+    assert out["log_z_mean_abs"] < 0.1
+    assert out["cross_entropy"] < -src.log_prob(hc, ht).mean() + 0.05
+    with pytest.raises(TypeError, match="sampler"):
+        lm.train(model, c, t, "nce_expected", k=10)

@@ -54,6 +54,7 @@ __all__ = [
     "softmax_loss",
     "nce_loss",
     "negative_sampling_loss",
+    "expected_nce_loss",
     "sampled_loss",
     "train_step",
     "train",
@@ -63,8 +64,10 @@ __all__ = [
     "bigram_pairs",
 ]
 
-#: Training objectives understood by :func:`train_step` and :func:`train`.
-METHODS = ("softmax", "nce", "negative_sampling")
+#: Training objectives understood by :func:`train_step` and :func:`train`. ``"nce_expected"`` is
+#: NCE with the noise term replaced by its exact expectation over ``q`` (every output row updated
+#: at every step, as the softmax's): the control that separates NCE's objective from its sampling.
+METHODS = ("softmax", "nce", "negative_sampling", "nce_expected")
 
 #: Distinct contexts scored at once by :func:`evaluate` (memory ``_EVAL_CHUNK * V`` floats).
 _EVAL_CHUNK = 512
@@ -662,6 +665,77 @@ def negative_sampling_loss(H: Any, targets: Any, noise: Any, Q: Any,
     return sampled_loss(H, targets, noise, Q, b, None)
 
 
+def expected_nce_loss(H: Any, targets: Any, Q: Any, b: Any, noise_log_probs: Any,
+                      k: int) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """NCE's loss with the noise term replaced by its exact expectation ("dense NCE"): ``O(B V D)``.
+
+    Per word, ``-log sigmoid(zeta(w)) - sum_u k q(u) log(1 - sigmoid(zeta(u)))`` with
+    ``zeta(u) = s(u, h) - log(k q(u))``: the expectation over the ``k`` noise words of
+    :func:`nce_loss`, i.e. the per-pair estimate of eq. ``q1lm-eq-nce`` with its noise sum
+    computed exactly. Same optimum and same expected gradient as NCE, but every output row receives
+    gradient at every step (as with the softmax), so training with it separates what NCE's
+    *objective* does from what its *sparse, sampled* updates do.
+
+    Parameters
+    ----------
+    H : array_like, shape (B, D)
+    targets : array_like of int, shape (B,)
+    Q : array_like, shape (V, D)
+    b : array_like, shape (V,)
+    noise_log_probs : array_like, shape (V,)
+        ``log q`` (``-inf`` allowed where ``q = 0``, except at a target word).
+    k : int
+        Noise words per data word (the book's ``nu``), >= 1.
+
+    Returns
+    -------
+    loss : float
+        Mean over the batch.
+    dH : numpy.ndarray, shape (B, D)
+    dQ : numpy.ndarray, shape (V, D)
+        Dense, as the softmax's.
+    db : numpy.ndarray, shape (V,)
+    """
+    H, Q, b = _check_output_layer(H, Q, b)
+    targets = _as_token_array("targets", targets, Q.shape[0], ndim=1)
+    k = check_int("k", k, minimum=1)
+    if noise_log_probs is None:
+        raise TypeError("noise_log_probs must be an array of log-probabilities, got None")
+    log_q = np.asarray(noise_log_probs)
+    if log_q.dtype.kind not in "iuf" or log_q.ndim != 1 or np.any(np.isnan(log_q)) or np.any(log_q > 0):
+        raise ValueError("noise_log_probs must be a 1-d array of log-probabilities (<= 0, no NaN)")
+    if log_q.size != Q.shape[0]:
+        raise ValueError(f"noise_log_probs must have one entry per word, V={Q.shape[0]}, got {log_q.size}")
+    if targets.shape[0] != H.shape[0]:
+        raise ValueError(f"targets must have length B={H.shape[0]}, got {targets.shape[0]}")
+    if not np.all(np.isfinite(log_q[targets])):
+        raise ValueError("noise_log_probs must be finite at every data word: NCE needs "
+                         "q(w) > 0 wherever the data put mass")
+    return _expected_nce_loss(H, targets, Q, b, log_q.astype(np.float64) + np.log(k))
+
+
+def _expected_nce_loss(H, targets, Q, b, offsets):
+    """Dense NCE with ``offsets = log(k q)`` (``-inf`` where ``q = 0``: weight 0, no gradient)."""
+    B = H.shape[0]
+    rows = np.arange(B)
+    finite = np.isfinite(offsets)
+    weight = np.where(finite, np.exp(np.where(finite, offsets, 0.0)), 0.0)   # k q(u)
+    zeta = H @ Q.T
+    zeta += b - np.where(finite, offsets, 0.0)
+    zeta_data = zeta[rows, targets].copy()
+    G = expit(zeta)
+    # softplus(zeta) = max(zeta, 0) - log max(sigmoid, 1 - sigmoid), accurate for every zeta (the
+    # larger of the two is >= 1/2) and three times cheaper than logaddexp on the (B, V) array.
+    softplus = np.maximum(zeta, 0.0, out=zeta)
+    softplus -= np.log(np.maximum(G, 1.0 - G))
+    noise_term = (softplus @ weight).sum()       # sum_i sum_u k q(u) softplus(zeta_iu)
+    loss = float((np.logaddexp(0.0, -zeta_data).sum() + noise_term) / B)
+    G *= weight                                  # d loss / d s(u, h) for the noise term
+    G[rows, targets] -= expit(-zeta_data)        # ... and for the data word
+    G /= B
+    return loss, G @ Q, G.T @ H, G.sum(axis=0)
+
+
 # --------------------------------------------------------------------------------------------
 # Sparse Adagrad and training
 # --------------------------------------------------------------------------------------------
@@ -742,15 +816,16 @@ def train_step(model: LogBilinearLM, contexts: Any, targets: Any, method: str, *
                random_state: Any = None) -> float:
     """One Adagrad step of ``model`` on a batch of (context, next word) pairs; returns the batch loss.
 
-    The softmax step reads and updates all ``V`` output rows; the NCE and negative-sampling steps
-    read and update only the ``B (k + 1)`` rows of the data and noise words.
+    The softmax and dense-NCE steps read and update all ``V`` output rows; the NCE and
+    negative-sampling steps read and update only the ``B (k + 1)`` rows of the data and noise words.
 
     Parameters
     ----------
     model : LogBilinearLM
         Updated in place.
     contexts, targets : array_like of int, shape (B,)
-    method : {"softmax", "nce", "negative_sampling"}
+    method : {"softmax", "nce", "negative_sampling", "nce_expected"}
+        ``"nce_expected"`` is :func:`expected_nce_loss` (dense NCE: no noise is drawn).
     k : int, default 25
         Noise words per data word (ignored by ``"softmax"``); must be >= 1.
     sampler : UnigramSampler
@@ -772,7 +847,7 @@ def _check_sampler(sampler: Any, vocab_size: int, method: str, targets: np.ndarr
         raise TypeError(f"sampler must be a UnigramSampler, got {type(sampler).__name__}")
     if sampler.vocab_size != vocab_size:
         raise ValueError(f"sampler must cover vocab_size={vocab_size} words, got {sampler.vocab_size}")
-    if method == "nce":
+    if method in ("nce", "nce_expected"):
         # NCE's logit subtracts log(k q(w)); q(w) = 0 at a data word would give an infinite offset
         # (nce_loss refuses it; the training loop must too, not skip those words silently).
         zero = np.unique(targets[sampler.probs[targets] == 0])
@@ -797,8 +872,12 @@ def _output_layer_step(model, H, targets, method, k, sampler, lr, rng):
     This is the part whose cost depends on V: ``O(B V D)`` for the softmax, ``O(B k D)`` (plus a
     sort of the ``B (k + 1)`` row ids) for the sampled losses. It is what the benchmark times.
     """
-    if method == "softmax":
-        loss, dH, dQ, db = _softmax_loss(H, targets, model.Q, model.b)
+    if method in ("softmax", "nce_expected"):
+        if method == "softmax":
+            loss, dH, dQ, db = _softmax_loss(H, targets, model.Q, model.b)
+        else:
+            loss, dH, dQ, db = _expected_nce_loss(H, targets, model.Q, model.b,
+                                                  sampler._nce_offsets(k))
         _adagrad_rows(model.Q, model._acc["Q"], None, dQ, lr)
         _adagrad_rows(model.b, model._acc["b"], None, db, lr)
         return loss, dH
@@ -939,14 +1018,15 @@ def train(model: LogBilinearLM, contexts: Any, targets: Any, method: str, *, epo
     model : LogBilinearLM
     contexts, targets : array_like of int, shape (N,)
         Training pairs (see :func:`bigram_pairs`).
-    method : {"softmax", "nce", "negative_sampling"}
+    method : {"softmax", "nce", "negative_sampling", "nce_expected"}
+        ``"nce_expected"`` is :func:`expected_nce_loss`: dense NCE, every output row updated.
     epochs : float, default 1.0
         Passes over the pairs (fractions allowed).
     batch_size : int, default 128
     k : int, default 25
-        Noise words per data word (sampled methods only).
+        Noise words per data word (all methods but the softmax).
     sampler : UnigramSampler, optional
-        Required for the sampled methods.
+        Required for every method but the softmax.
     learning_rate : float, default 0.1
     eval_pairs : (contexts, targets), optional
         Held-out pairs for the perplexity record (evaluation time is not counted as training time).
