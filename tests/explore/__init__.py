@@ -4,9 +4,9 @@ One file per page, ``tests/explore/<page stem>.py``, defines ``SCENARIOS``: a li
 :class:`Scenario`, each a set of edits a reader might make (a setting in the page's settings cell,
 or, to prove that a check can fail, a deliberate slip in the mathematics) and the claims that the
 edit should break (``fails``) and those it should leave standing (``holds``), named by a part of
-their statement. ``tests/test_explore.py`` executes each scenario twice: in explore mode the page
-must run to its end with exactly those claims flagged; in strict mode (the book's build) it must
-stop with the first failed claim's message.
+their statement. ``tests/test_explore.py`` executes each scenario in explore mode: the page must run
+to its end with exactly those claims flagged. A page's first scenario that breaks a claim is also
+executed in strict mode (the book's build): the page must stop with that claim's message.
 
 A file may also define ``SETTINGS_RULES``: the book's own choices of settings that its text relies
 on ("at least five seeds"), as ``{reason: predicate(settings)}``. They are checked here, against the
