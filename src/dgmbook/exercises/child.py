@@ -28,7 +28,8 @@ import warnings
 
 try:  # inside the package (the forked formative check) ...
     from . import protocol
-except ImportError:  # ... or loaded by path in the sandbox, next to protocol.py
+except ImportError:  # ... or run as a script in the sandbox, next to protocol.py
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import protocol  # type: ignore[no-redef]
 
 __all__ = ["Channel", "serve_call", "fingerprint"]
@@ -194,9 +195,13 @@ class _StubCatalogue(dict):
 
 def _install_stub_package() -> None:
     """``import dgmbook.exercises`` gives a do-nothing ``check``; any other ``dgmbook`` module fails."""
+    import importlib.machinery
+
     package = types.ModuleType("dgmbook")
     package.__path__ = []
+    package.__spec__ = importlib.machinery.ModuleSpec("dgmbook", None, is_package=True)
     exercises = types.ModuleType("dgmbook.exercises")
+    exercises.__spec__ = importlib.machinery.ModuleSpec("dgmbook.exercises", None)
 
     def check(name, func, *args, **kwargs):
         print(f"(check of {name} skipped while grading)")

@@ -243,11 +243,13 @@ def _decode_result(message: dict) -> Outcome:
         try:
             return Outcome("ok", protocol.decode(message.get("value")), printed=printed[:child.MAX_PRINTED])
         except protocol.ProtocolError as exc:
-            return Outcome("raised", error_type="ProtocolError", message=f"its output could not be read ({exc})")
+            return Outcome("raised", error_type="ProtocolError",
+                           message=f"its output could not be read ({exc})")
     if message.get("status") == "raised":
         return Outcome("raised", error_type=str(message.get("type", "Exception"))[:80],
                        message=str(message.get("message", ""))[:500],
-                       not_implemented=message.get("not_implemented") is True, printed=printed[:child.MAX_PRINTED])
+                       not_implemented=message.get("not_implemented") is True,
+                       printed=printed[:child.MAX_PRINTED])
     return Outcome("raised", error_type="ProtocolError", message="an unreadable answer")
 
 
@@ -443,8 +445,11 @@ def _run_properties(ex: Exercise, call: Caller, seconds: float) -> CheckResult |
 
 def _largest_difference(out: Any, expected: Any) -> str:
     pairs = list(zip(out, expected, strict=True)) if isinstance(expected, tuple) else [(out, expected)]
-    worst = max(float(np.max(np.abs(np.asarray(a) - np.asarray(b)) / np.maximum(np.abs(np.asarray(b)), 1e-300)))
-                if np.size(b) else 0.0 for a, b in pairs)
+    worst = 0.0
+    for a, b in pairs:
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+        if b.size:
+            worst = max(worst, float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300))))
     return f"largest relative difference {worst:.3g}, tolerance about {RTOL:g}"
 
 

@@ -132,22 +132,8 @@ def student_notebook(source: str | Path):
         if cell.cell_type == "code":
             names += [n for n in EXERCISES if f'check("{n}"' in cell.source or f"check('{n}'" in cell.source]
     chapters = list(dict.fromkeys(EXERCISES[n].page for n in names))
-    notebook.metadata["dgmbook"] = {"chapter": chapters[0] if len(chapters) == 1 else None, "exercises": names}
+    chapter = chapters[0] if len(chapters) == 1 else None
+    notebook.metadata["dgmbook"] = {"chapter": chapter, "exercises": names}
     notebook.metadata.pop("jupytext", None)
     return notebook
 
-
-def page_solutions(page: Path) -> dict:
-    """The functions of a page's ``reference`` cells (the book's solutions), executed here: what the
-    grader compares a submitted function's code with."""
-    import jupytext
-
-    namespace: dict = {}
-    for cell in jupytext.read(page).cells:
-        tags = cell.metadata.get("tags", [])
-        if cell.cell_type == "code" and (REFERENCE_TAG in tags or cell.source.lstrip().startswith(("import", "from"))):
-            if "dgmbook" in cell.source and REFERENCE_TAG not in tags:
-                continue
-            exec(cell.source, namespace)  # noqa: S102 - the book's own source
-    return {ex.function: namespace[ex.function] for ex in EXERCISES.values()
-            if callable(namespace.get(ex.function))}

@@ -55,7 +55,8 @@ def encode(value: Any, depth: int = 0) -> Any:
             return {"__unsupported__": why}
         shape = [int(n) for n in value.shape]
         if kind == "c":
-            return {"__array__": "c", "shape": shape, "real": _floats(value.real), "imag": _floats(value.imag)}
+            return {"__array__": "c", "shape": shape, "real": _floats(value.real),
+                    "imag": _floats(value.imag)}
         if kind == "f":
             return {"__array__": "f", "shape": shape, "data": _floats(value)}
         if kind == "b":

@@ -5,7 +5,6 @@ and Part 5.1's NCE loss of one context.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 from scipy.special import expit
 
 from dgmbook import language_model, nce, rbm

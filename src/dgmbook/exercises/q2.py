@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import stats
-from scipy.special import expit
 
 from dgmbook import inference, score
-from dgmbook.exercises.engine import Exercise, Mistake, close, fmt
+from dgmbook.exercises.engine import Exercise, Mistake, fmt
 
 __all__ = ["EXERCISES"]
 
@@ -53,7 +52,8 @@ def _fisher_ref(scores):
 
 def _fisher_psd(run):
     got = run(scores=np.random.default_rng(5).normal(0, 1, (40, 3)))
-    if not np.allclose(got, got.T) or np.linalg.eigvalsh((got + got.T) / 2).min() < -1e-6 * max(1.0, np.abs(got).max()):
+    floor = -1e-6 * max(1.0, float(np.abs(got).max()))
+    if not np.allclose(got, got.T) or np.linalg.eigvalsh((got + got.T) / 2).min() < floor:
         return ("a Fisher information estimate is a mean of outer products s sᵀ: symmetric and "
                 "positive semi-definite")
     return None

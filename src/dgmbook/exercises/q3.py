@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import stats
-from scipy.special import expit
 
 from dgmbook import score_matching
-from dgmbook.exercises.engine import Exercise, Mistake, close, fmt
+from dgmbook.exercises.engine import Exercise, Mistake, fmt
 
 __all__ = ["EXERCISES"]
 

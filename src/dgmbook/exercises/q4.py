@@ -5,8 +5,6 @@ q(x_t | x_0).
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
-from scipy.special import expit
 
 from dgmbook import diffusion
 from dgmbook.exercises.engine import Exercise, Mistake, close, fmt
