@@ -43,7 +43,7 @@ def encode(value: Any, depth: int = 0) -> Any:
     if isinstance(value, int):
         return value if abs(value) < 2**63 else float(value)
     if isinstance(value, float):
-        return {"__float__": repr(value)} if not math.isfinite(value) else value
+        return {"__float__": repr(float(value))} if not math.isfinite(value) else float(value)
     if isinstance(value, complex):
         return encode(np.asarray(value), depth + 1)
     if isinstance(value, np.generic):

@@ -91,7 +91,7 @@ def _gibbs_for(W, a, b):
 def _cd_cases(rng):
     cases = []
     for k, n in ((1, 6), (3, 5)):
-        case = _rbm_case(rng, n=n)
+        case = _rbm_case(rng, n=n, d=8, scale=0.5)  # 256 states: chains from elsewhere end elsewhere
         case.update(k=k, learning_rate=0.1)
         cases.append(case)
     return cases
@@ -132,8 +132,8 @@ def _cd_diagnose(case, args):
                 continue
             depths.setdefault(_key(o_row), set()).update(d + k for d in reached)
     if foreign:
-        return ("the CD chain was started from states that are neither the data nor states the chain "
-                f"reached from it ({foreign} starting row(s), random states?): CD-k starts its k Gibbs "
+        return (f"the CD chain was started away from the data: {foreign} starting row(s) are neither rows "
+                "of v nor states the chain reached from them (random states?); CD-k starts its k Gibbs "
                 "steps at the data batch v (a chain from random states needs far more steps to say "
                 "anything about the model)")
     steps = sorted({d for ds in depths.values() for d in ds} - {0})
@@ -278,7 +278,7 @@ EXERCISES = [
                  "difference of means", _cd_mistake("sum")),
          Mistake("the learning rate is missing from the step",
                  lambda v, W, a, b, k, learning_rate, gibbs=None: _cd_mistake(1.0)(v, W, a, b, k, 1.0))),
-        prepare=_cd_prepare, diagnose=_cd_diagnose,
+        prepare=_cd_prepare, diagnose=_cd_diagnose, seed=1,
     ),
     Exercise(
         "q1-nce-classifier", "q1", "nce_classifier", "The NCE classifier D_θ(u)",
