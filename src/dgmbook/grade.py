@@ -30,6 +30,7 @@ from pathlib import Path
 
 from dgmbook.exercises import EXERCISES
 from dgmbook.exercises.catalogue import CHAPTERS, chapter_exercises
+from dgmbook.exercises.engine import DEFAULT_TIME_LIMIT
 from dgmbook.exercises.judge import judge_cells, result_dict
 from dgmbook.exercises.sandbox import Limits, sandbox_problem
 from dgmbook.validation import check_bool, check_positive
@@ -144,7 +145,7 @@ def _not_graded(names: list[str], why: str) -> dict:
 
 def grade_notebook(path, *, cell_timeout: float = CELL_TIMEOUT, notebook_timeout: float = NOTEBOOK_TIMEOUT,
                    chapter: str | None = None, unsafe: bool = False, memory_mb: float = MEMORY_MB,
-                   seed: int | None = None) -> Submission:
+                   seed: int | None = None, time_limit: float = DEFAULT_TIME_LIMIT) -> Submission:
     """Run one submitted notebook in a sandboxed child and judge each exercise of its chapter.
 
     Parameters
@@ -164,6 +165,8 @@ def grade_notebook(path, *, cell_timeout: float = CELL_TIMEOUT, notebook_timeout
         Address space of the submission's process.
     seed : int, optional
         Seed of the exercises' random inputs; default each exercise's own.
+    time_limit : float, default 10
+        Seconds per call of a student's function.
 
     Returns
     -------
@@ -182,6 +185,7 @@ def grade_notebook(path, *, cell_timeout: float = CELL_TIMEOUT, notebook_timeout
     cell_timeout = check_positive("cell_timeout", cell_timeout)
     notebook_timeout = check_positive("notebook_timeout", notebook_timeout)
     memory_mb = check_positive("memory_mb", memory_mb)
+    time_limit = check_positive("time_limit", time_limit)
     unsafe = check_bool("unsafe", unsafe)
     if chapter is not None and chapter not in CHAPTERS:
         raise ValueError(f"chapter must be one of {', '.join(CHAPTERS)}, got {chapter!r}")
@@ -206,7 +210,7 @@ def grade_notebook(path, *, cell_timeout: float = CELL_TIMEOUT, notebook_timeout
                             "pass --chapter)")
         return submission
     verdict = judge_cells(cells, names, sandboxed=problem is None, cell_timeout=cell_timeout,
-                          notebook_timeout=notebook_timeout, seed=seed,
+                          notebook_timeout=notebook_timeout, seed=seed, time_limit=time_limit,
                           limits=Limits(memory_mb=memory_mb, cpu_seconds=notebook_timeout + 60))
     submission.results = {name: result_dict(result) for name, result in verdict.results.items()}
     submission.cell_errors = list(verdict.cell_errors)
@@ -255,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"seconds per cell (default {CELL_TIMEOUT:g})")
     parser.add_argument("--notebook-timeout", type=float, default=NOTEBOOK_TIMEOUT,
                         help=f"seconds per notebook, cells and checks (default {NOTEBOOK_TIMEOUT:g})")
+    parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
+                        help=f"seconds per call of a student's function (default {DEFAULT_TIME_LIMIT:g})")
     parser.add_argument("--memory-mb", type=float, default=MEMORY_MB,
                         help=f"address space of a submission's process (default {MEMORY_MB})")
     parser.add_argument("--seed", type=int, default=None,
@@ -263,8 +269,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="grade without the sandbox where bubblewrap is unavailable "
                              "(trusted notebooks only)")
     args = parser.parse_args(argv)
-    if args.cell_timeout <= 0 or args.notebook_timeout <= 0 or args.memory_mb <= 0:
-        parser.error("--cell-timeout, --notebook-timeout and --memory-mb must be > 0")
+    if min(args.cell_timeout, args.notebook_timeout, args.memory_mb, args.time_limit) <= 0:
+        parser.error("--cell-timeout, --notebook-timeout, --time-limit and --memory-mb must be > 0")
     if args.jobs < 1:
         parser.error("--jobs must be >= 1")
     problem = sandbox_problem()
@@ -281,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.json:
             print(f"grading {path} ...", file=sys.stderr, flush=True)
         return grade_notebook(path, cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                              chapter=args.chapter, unsafe=args.unsafe, memory_mb=args.memory_mb, seed=seed)
+                              chapter=args.chapter, unsafe=args.unsafe, memory_mb=args.memory_mb, seed=seed,
+                              time_limit=args.time_limit)
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         submissions = list(pool.map(grade_one, args.notebooks))
