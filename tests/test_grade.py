@@ -1,9 +1,10 @@
-"""``tasks.py grade``: submissions run in a temporary copy, with time limits, and get a per-exercise grade.
+"""``tasks.py grade``: submissions run in a sandbox, with time limits, and get a per-exercise grade.
 
 The blank student notebooks pass nothing; the pages' own notebooks (the references filled in)
-pass everything; a broken or hostile submission (a syntax error, an infinite loop, a cell that
-deletes the files of its working folder, a kernel that dies, a file that is not a notebook) loses
-its own marks and nothing else.
+pass everything; a broken submission (a syntax error, an infinite loop, a cell that deletes the
+files of its working folder, a process that dies, a file that is not a notebook) loses its own
+marks and nothing else. Without a sandbox the grader refuses, unless told ``--unsafe``. (Hostile
+submissions: ``test_grade_hostile.py``.)
 """
 
 from __future__ import annotations
@@ -96,18 +97,25 @@ def test_the_command_grades_every_file_and_prints_a_json_gradebook(tmp_path):
     not_a_notebook = tmp_path / "garbage.ipynb"
     not_a_notebook.write_text("this is not json")
     dies = _write(tmp_path / "dies.ipynb", ["import os\nos._exit(3)", CORRECT_MEAN], exercises_of("q4"))
+    trimmed = _write(tmp_path / "trimmed.ipynb", [CORRECT_MEAN], ["q4-posterior-mean"])
     good = _write(tmp_path / "good.ipynb", [CORRECT_MEAN, 'check("q4-posterior-mean", posterior_mean)'])
     proc = subprocess.run([sys.executable, "-m", "dgmbook.grade", "--json", "--cell-timeout", "20",
-                           str(not_a_notebook), str(dies), str(tmp_path / "missing.ipynb"), str(good)],
+                           str(not_a_notebook), str(dies), str(tmp_path / "missing.ipynb"), str(good),
+                           str(trimmed)],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     book = {Path_name(entry["notebook"]): entry for entry in json.loads(proc.stdout)}
     assert "not a readable notebook" in book["garbage.ipynb"]["error"]
     assert book["garbage.ipynb"]["passed"] == 0
-    assert book["dies.ipynb"]["passed"] == 0 and book["dies.ipynb"]["total"] == 3
+    # The cell that ends its process is skipped; the function defined after it is graded.
+    assert book["dies.ipynb"]["passed"] == 1 and book["dies.ipynb"]["total"] == 3
+    assert any("cell 1" in line for line in book["dies.ipynb"]["cell_errors"])
     assert book["missing.ipynb"]["error"] == "no such file"
-    # Graded on the exercise its check() cell names, found without any metadata.
-    assert book["good.ipynb"]["passed"] == book["good.ipynb"]["total"] == 1
+    # Graded on the whole chapter of the exercise its check() cell names, found without metadata;
+    # a notebook whose metadata lists one exercise is graded on its whole chapter too.
+    assert book["good.ipynb"]["passed"] == 1 and book["good.ipynb"]["total"] == 3
+    assert book["trimmed.ipynb"]["passed"] == 1 and book["trimmed.ipynb"]["total"] == 3
+    assert isinstance(book["good.ipynb"]["seed"], int)
 
 
 def Path_name(text: str) -> str:  # noqa: N802 - reads like the pathlib attribute it stands for
@@ -126,3 +134,23 @@ def test_the_table_names_each_exercise_and_the_diagnosis():
     assert any("q4-posterior-mean" in line and line.rstrip().endswith("pass") for line in lines)
     assert any("q4-q-sample" in line and "ᾱ is indexed one step off" in line for line in lines)
     assert "a.ipynb: 1/2 passed" in table and "0 marks: not a readable notebook" in table
+
+
+def test_without_a_sandbox_the_grader_refuses_unless_told_unsafe(tmp_path, monkeypatch, capsys):
+    good = _write(tmp_path / "good.ipynb", [CORRECT_MEAN], exercises_of("q4"))
+    monkeypatch.setattr(grade, "sandbox_problem", lambda: "bubblewrap is not installed")
+    assert grade.main([str(good)]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to grade: bubblewrap is not installed" in err and "--unsafe" in err
+    with pytest.raises(grade.SandboxUnavailable, match="bubblewrap is not installed"):
+        grade.grade_notebook(good)
+    assert grade.main([str(good), "--unsafe", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert "WITHOUT the sandbox" in err
+    assert json.loads(out)[0]["passed"] == 1
+
+
+def test_a_chapter_given_by_the_instructor_overrides_the_notebook(tmp_path):
+    path = _write(tmp_path / "nb.ipynb", [CORRECT_MEAN], ["q2-fisher-mc"])
+    submission = grade.grade_notebook(path, chapter="q4", cell_timeout=20)
+    assert list(submission.results) == exercises_of("q4") and submission.passed == 1

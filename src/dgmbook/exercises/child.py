@@ -103,7 +103,9 @@ def serve_call(func, kwargs: dict, channel: Channel, callbacks: tuple = ()) -> N
     or ``{"status": "raised", "type": ..., "message": ...}``. The arguments named in ``callbacks``
     are replaced by proxies that ask the other side."""
     if not callable(func):
-        raise TypeError("func must be callable")
+        raise TypeError(f"func must be callable, got {type(func).__name__}")
+    if not isinstance(kwargs, dict):
+        raise TypeError(f"kwargs must be a dict of keyword arguments, got {type(kwargs).__name__}")
     kwargs = dict(kwargs)
     for name in callbacks:
         kwargs[name] = _proxy(channel, name)

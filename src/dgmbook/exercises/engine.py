@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from dgmbook.exercises import child, protocol
+from dgmbook.validation import check_callable, check_positive
 
-__all__ = ["Exercise", "Mistake", "CheckResult", "Outcome", "close", "local_caller", "run_check"]
+__all__ = ["Exercise", "Mistake", "CheckResult", "Outcome", "local_caller", "run_check"]
 
 #: Seconds a student's function may run on one input before it is reported as not returning.
 DEFAULT_TIME_LIMIT = 10.0
@@ -270,6 +271,8 @@ def answer_callback(message: dict, callbacks: dict) -> dict:
 def local_caller(func: Callable) -> Caller:
     """Call ``func`` (a function of this process) in a forked child with a hard time limit; where
     there is no ``fork`` (Windows), in a thread interrupted by an asynchronous exception."""
+    check_callable("func", func)
+
     def call(kwargs: dict, seconds: float) -> Outcome:
         if hasattr(os, "fork") and sys.platform != "emscripten":
             return _forked_call(func, kwargs, seconds)
@@ -458,6 +461,13 @@ def run_check(ex: Exercise, call: Caller, seconds: float = DEFAULT_TIME_LIMIT,
     """The verdict on the function behind ``call``: its outputs on the exercise's cases (drawn from
     ``rng``, by default seeded with the exercise's own seed) against the reference, the catalogued
     mistakes and the properties."""
+    if not isinstance(ex, Exercise):
+        raise TypeError(f"ex must be an Exercise of the catalogue, got {type(ex).__name__}")
+    if not callable(call):
+        raise TypeError(f"call must be a caller (a callable), got {type(call).__name__}")
+    seconds = check_positive("seconds", seconds)
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be None or a numpy.random.Generator, got {type(rng).__name__}")
     cases = ex.cases(rng if rng is not None else np.random.default_rng(ex.seed))
     for case in cases:
         expected = ex.reference(**_copy_args(case))

@@ -158,11 +158,15 @@ def _decode_array(obj: dict) -> np.ndarray:
 
 def dumps(message: dict) -> bytes:
     """One message as a line of JSON (UTF-8, ending in a newline)."""
+    if not isinstance(message, dict):
+        raise TypeError(f"message must be a dict, got {type(message).__name__}")
     return (json.dumps(message, allow_nan=False, ensure_ascii=True) + "\n").encode("ascii")
 
 
 def loads(line: bytes) -> dict:
     """The message of one line; :class:`ProtocolError` unless it is a JSON object within the limits."""
+    if not isinstance(line, (bytes, bytearray)):
+        raise TypeError(f"line must be bytes, got {type(line).__name__}")
     if len(line) > MAX_MESSAGE:
         raise ProtocolError("a message too long")
     try:

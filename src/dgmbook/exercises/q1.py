@@ -10,7 +10,7 @@ from scipy.special import expit
 from dgmbook import language_model, nce, rbm
 from dgmbook.exercises.engine import Exercise, Mistake, close, fmt
 
-__all__ = ["EXERCISES", "coupled_gibbs"]
+__all__ = ["EXERCISES"]
 
 # ---------------------------------------------------------------------------------------------
 # Question 1: RBMs, CD and NCE
