@@ -9,7 +9,7 @@
     python3 tasks.py chapter FILE          execute one chapter and build it; report its warnings
     python3 tasks.py sync                  regenerate the paired .ipynb of every chapter (jupytext)
     python3 tasks.py pdf [--student]       the print edition: book.pdf (or the student edition's PDF)
-    python3 tasks.py grade NB.ipynb [...]  grade submitted student notebooks (--json for a gradebook)
+    python3 tasks.py grade NB.ipynb [...]  grade submitted student notebooks in a sandbox (--json, --jobs N)
 
 Each command creates ``.venv`` on first use and reinstalls only when a requirements file changes.
 """

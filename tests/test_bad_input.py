@@ -3,8 +3,9 @@
 The promise of ``dgmbook.validation``: a bad call gets a ``ValueError`` or ``TypeError`` raised by
 the package itself, whose message names the argument — never a NaN, a silent broadcast, a truthy
 string read as ``True``, or a traceback from deep inside numpy. The cases live in
-``tests/bad_input/<module>.py`` (``<package>_<module>.py`` for a subpackage's; see its ``__init__``); this test discovers the modules and their
-``__all__``, so a public callable without cases fails here.
+``tests/bad_input/<module>.py`` (``<package>_<module>.py`` for a subpackage's module; see its
+``__init__``); this test discovers the modules and their ``__all__``, so a public callable without
+cases fails here.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ def test_every_public_callable_has_bad_input_cases(module_name):
         f"add them to tests/bad_input/{module_name.replace('.', '_')}.py (or an EXEMPT entry with the reason)"
     )
     stale = sorted(set(getattr(cases, "CASES", {}) or {}) - set(_public_callables(module)))
-    assert not stale, f"tests/bad_input/{module_name.replace('.', '_')}.py has cases for unknown names {stale}"
+    case_file = f"tests/bad_input/{module_name.replace('.', '_')}.py"
+    assert not stale, f"{case_file} has cases for unknown names {stale}"
     thin = [k for k, v in (getattr(cases, "CASES", {}) or {}).items() if len(v) < 2]
     assert not thin, f"dgmbook.{module_name}: fewer than two bad-input cases for {thin}"
 

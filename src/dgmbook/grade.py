@@ -10,7 +10,7 @@ reference computed here. The notebook's own ``check()`` cells do nothing while g
 
 A notebook is graded on every exercise of its chapter's catalogue (``--chapter``, or the chapter
 its student-edition metadata and ``check(...)`` cells name), whatever its metadata lists. Without a
-working sandbox the grader refuses to run submissions unless told ``--unsafe``.
+working sandbox the grader refuses to run submissions; ``--unsafe`` runs them without it.
 
 ``tasks.py grade`` prints a table, one row per exercise (pass, or the checker's diagnosis), and a
 total per notebook; ``--json`` prints the same as JSON for a gradebook; ``--jobs N`` grades N
@@ -160,7 +160,8 @@ def grade_notebook(path, *, cell_timeout: float = CELL_TIMEOUT, notebook_timeout
         The chapter (``"q1"`` ... ``"q4"``) whose exercises the notebook is graded on; by default the
         chapter the notebook names.
     unsafe : bool, default False
-        Run the child without the sandbox when bubblewrap is unavailable (trusted notebooks only).
+        Run the child without the sandbox (trusted notebooks only; needed where bubblewrap is
+        unavailable).
     memory_mb : float, default 4096
         Address space of the submission's process.
     seed : int, optional
@@ -191,8 +192,8 @@ def grade_notebook(path, *, cell_timeout: float = CELL_TIMEOUT, notebook_timeout
         raise ValueError(f"chapter must be one of {', '.join(CHAPTERS)}, got {chapter!r}")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise TypeError(f"seed must be None or an int, got {type(seed).__name__}")
-    problem = sandbox_problem()
-    if problem and not unsafe:
+    problem = None if unsafe else sandbox_problem()
+    if problem:
         raise SandboxUnavailable(f"refusing to grade without the sandbox: {problem}. {UNSAFE_HELP}")
 
     import nbformat
@@ -209,7 +210,7 @@ def grade_notebook(path, *, cell_timeout: float = CELL_TIMEOUT, notebook_timeout
         submission.error = ("no exercises found (no chapter in its metadata and no check(...) cell; "
                             "pass --chapter)")
         return submission
-    verdict = judge_cells(cells, names, sandboxed=problem is None, cell_timeout=cell_timeout,
+    verdict = judge_cells(cells, names, sandboxed=not unsafe, cell_timeout=cell_timeout,
                           notebook_timeout=notebook_timeout, seed=seed, time_limit=time_limit,
                           limits=Limits(memory_mb=memory_mb, cpu_seconds=notebook_timeout + 60))
     submission.results = {name: result_dict(result) for name, result in verdict.results.items()}
@@ -266,8 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=None,
                         help="seed of the exercises' random inputs (default: a fresh one, in the gradebook)")
     parser.add_argument("--unsafe", action="store_true",
-                        help="grade without the sandbox where bubblewrap is unavailable "
-                             "(trusted notebooks only)")
+                        help="grade without the sandbox (trusted notebooks only; where bubblewrap is "
+                             "unavailable the grader refuses otherwise)")
     args = parser.parse_args(argv)
     if min(args.cell_timeout, args.notebook_timeout, args.memory_mb, args.time_limit) <= 0:
         parser.error("--cell-timeout, --notebook-timeout, --time-limit and --memory-mb must be > 0")
@@ -277,8 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     if problem and not args.unsafe:
         print(f"refusing to grade: {problem}.\n{UNSAFE_HELP}", file=sys.stderr)
         return 2
-    if problem:
-        print(f"warning: grading WITHOUT the sandbox (--unsafe): {problem}.", file=sys.stderr)
+    if args.unsafe:
+        print("warning: grading WITHOUT the sandbox (--unsafe): trusted notebooks only.", file=sys.stderr)
     seed = args.seed if args.seed is not None else secrets.randbits(31)
 
     def grade_one(path: Path) -> Submission:
