@@ -34,7 +34,8 @@ WRONG = {  # one wrong function per chapter: a cell appended after the solutions
     "q1": "def nce_classifier(G, nu):\n    return 1 / (1 + np.exp(-G))\n",
     "q2": "def fisher_information_mc(scores):\n    return np.cov(scores, rowvar=False)\n",
     "q3": "def implicit_sm_loss(score, divergence):\n    return float(np.mean(np.sum(score**2, axis=1)))\n",
-    "q4": "def q_sample(x_0, t, alphas, eps):\n    return np.prod(alphas[:t]) * x_0 + (1 - np.prod(alphas[:t])) * eps\n",
+    "q4": ("def q_sample(x_0, t, alphas, eps):\n"
+           "    return np.prod(alphas[:t]) * x_0 + (1 - np.prod(alphas[:t])) * eps\n"),
 }
 
 
@@ -76,7 +77,8 @@ def main() -> None:
             for unsafe in (False, True):
                 key = f"{'unsafe' if unsafe else 'sandbox'}_jobs{jobs}"
                 elapsed, marks[key] = grade(paths, jobs=jobs, unsafe=unsafe, seed=args.seed)
-                runs[key] = {"seconds": round(elapsed, 2), "notebooks_per_minute": round(60 * size / elapsed, 1)}
+                runs[key] = {"seconds": round(elapsed, 2),
+                             "notebooks_per_minute": round(60 * size / elapsed, 1)}
                 print(f"{key:16s} {elapsed:7.1f} s  {60 * size / elapsed:6.1f} notebooks/min", flush=True)
     reference = marks["sandbox_jobs1"]
     assert all(m == reference for m in marks.values()), "the runs disagree on the marks"
