@@ -234,3 +234,37 @@ def test_the_sandbox_shows_no_file_of_the_machine(tmp_path):
             assert uid == NOBODY
     finally:
         child.kill()
+
+
+@pytest.mark.parametrize("obj", [
+    {"__class__": "os.system"}, {"__array__": "f", "shape": [2], "data": [1.0]},
+    {"__array__": "f", "shape": [-1], "data": []}, {"__array__": "f", "shape": [1], "data": [True]},
+    {"__array__": "i", "shape": [1], "data": [1.5]}, {"__array__": "O", "shape": [1], "data": [1]},
+    {"__array__": "f", "shape": [1], "data": ["__import__('os')"]}, {"__tuple__": "ab"},
+    {"__array__": "f", "shape": [10**9], "data": []}, {"__float__": "1e9999x"},
+])
+def test_the_protocol_reads_data_and_nothing_else(obj):
+    from dgmbook.exercises import protocol
+
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode(obj)
+
+
+@pytest.mark.parametrize("line", [b"[1, 2]", b'{"op": 3}', b'{"op": "x", "v": NaN}', b"\xff\xfe",
+                                  b"[" * 100_000])
+def test_the_protocol_rejects_lines_that_are_not_messages(line):
+    from dgmbook.exercises import protocol
+
+    with pytest.raises(protocol.ProtocolError):
+        protocol.loads(line)
+
+
+def test_a_flood_of_messages_does_not_hold_the_grader_past_its_deadline():
+    from dgmbook.exercises import child, engine
+
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, b'{"op": "callback", "name": "gibbs", "args": []}\n' * 1000)
+    channel = child.Channel(read_fd, write_fd)
+    assert engine._receive(channel, time.monotonic() - 1) is None
+    os.close(read_fd)
+    os.close(write_fd)

@@ -328,7 +328,10 @@ def _forked_call(func: Callable, kwargs: dict, seconds: float) -> Outcome:
 
 
 def _receive(channel: child.Channel, deadline: float):
-    """The next message, ``None`` at the deadline, ``"eof"`` if the other side closed."""
+    """The next message, ``None`` at the deadline, ``"eof"`` if the other side closed. The deadline
+    holds even against a flood of messages."""
+    if time.monotonic() >= deadline:
+        return None
     while b"\n" not in channel._buffer:
         remaining = deadline - time.monotonic()
         if remaining <= 0:

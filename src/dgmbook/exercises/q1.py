@@ -45,8 +45,10 @@ def _free_energy_enumerated(run):
 
 
 SEED_GIBBS = 20261201
-#: Largest number of rows and of steps the checker's sampler accepts in one call.
-MAX_GIBBS_ROWS, MAX_GIBBS_STEPS = 10_000, 1_000
+#: Largest number of rows and of steps the checker's sampler accepts in one call, and the most
+#: row-steps it runs for one call of the student's function (the sampler runs in the checker's
+#: process: a student's code must not keep it busy).
+MAX_GIBBS_ROWS, MAX_GIBBS_STEPS, MAX_GIBBS_WORK = 1_000, 100, 20_000
 
 
 def coupled_gibbs(model: rbm.RBM, v: np.ndarray, k: int) -> np.ndarray:
@@ -72,6 +74,7 @@ def coupled_gibbs(model: rbm.RBM, v: np.ndarray, k: int) -> np.ndarray:
 def _gibbs_for(W, a, b):
     model = rbm.RBM(W, a, b)
     calls: list[tuple[np.ndarray, int, np.ndarray]] = []
+    work = [0]
 
     def gibbs(v_start, k):
         """``k`` block-Gibbs steps of the RBM from the rows of ``v_start``; shape of ``v_start``."""
@@ -80,6 +83,9 @@ def _gibbs_for(W, a, b):
         start = np.asarray(v_start, dtype=float)
         if start.ndim != 2 or start.shape[1] != model.n_visible or len(start) > MAX_GIBBS_ROWS:
             raise ValueError(f"gibbs: v_start must have shape (n, {model.n_visible}), got {start.shape}")
+        work[0] += len(start) * int(k)
+        if work[0] > MAX_GIBBS_WORK:
+            raise ValueError(f"gibbs: more than {MAX_GIBBS_WORK} row-steps in one update; CD-k needs n k")
         out = coupled_gibbs(model, start, int(k))
         calls.append((start.copy(), int(k), out.copy()))
         return out
