@@ -275,7 +275,10 @@ def local_caller(func: Callable) -> Caller:
 
     def call(kwargs: dict, seconds: float) -> Outcome:
         if hasattr(os, "fork") and sys.platform != "emscripten":
-            return _forked_call(func, kwargs, seconds)
+            outcome = _forked_call(func, kwargs, seconds)
+            if outcome.printed:  # what the function printed, shown where the student looks
+                sys.stdout.write(outcome.printed)
+            return outcome
         return _threaded_call(func, kwargs, seconds)
     return call
 
