@@ -287,9 +287,14 @@ def main(argv: list[str] | None = None) -> int:
             return Submission(str(path), error="no such file")
         if not args.json:
             print(f"grading {path} ...", file=sys.stderr, flush=True)
-        return grade_notebook(path, cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                              chapter=args.chapter, unsafe=args.unsafe, memory_mb=args.memory_mb, seed=seed,
-                              time_limit=args.time_limit)
+        try:
+            return grade_notebook(path, cell_timeout=args.cell_timeout,
+                                  notebook_timeout=args.notebook_timeout, chapter=args.chapter,
+                                  unsafe=args.unsafe, memory_mb=args.memory_mb, seed=seed,
+                                  time_limit=args.time_limit)
+        except Exception as exc:  # noqa: BLE001 - one notebook's failure must not stop the class
+            return Submission(str(path), error=f"the grader failed on this notebook ({type(exc).__name__}: "
+                                               f"{str(exc)[:200]}); grade it again alone", seed=seed)
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         submissions = list(pool.map(grade_one, args.notebooks))

@@ -119,7 +119,7 @@ class _Session:
                     self._record(current, str(message["error"])[:200])
                 current, started = None, time.monotonic()
             elif op == "ready" and isinstance(message.get("functions"), dict):
-                self.info = message["functions"]
+                self.info = {name: _clean_info(message["functions"].get(name)) for name in self.functions}
                 return True
             else:
                 proc.kill()
@@ -169,6 +169,15 @@ class _Session:
 
     def close(self) -> None:
         self.drop()
+
+
+def _clean_info(info) -> dict:
+    """A child's description of a function, as plain flags and strings (the child may lie; it may
+    not crash the judge)."""
+    info = info if isinstance(info, dict) else {}
+    return {"callable": info.get("callable") is True, "reference": info.get("reference") is True,
+            "module": info["module"][:200] if isinstance(info.get("module"), str) else "",
+            "fingerprint": info["fingerprint"][:100] if isinstance(info.get("fingerprint"), str) else ""}
 
 
 @functools.cache
