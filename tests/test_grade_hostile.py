@@ -207,6 +207,41 @@ def test_the_batch_respects_its_time_limits(graded):
     assert graded["elapsed"] < 240, graded["elapsed"]
 
 
+def _ask(child, cells: list[str], function: str):
+    """Run ``cells`` in a sandboxed child and return the value of ``function()``."""
+    child.send({"op": "cells", "cells": cells, "skip": [], "functions": [function]})
+    deadline = time.monotonic() + 60
+    while (message := child.receive(deadline)) not in (None, "eof") and message.get("op") != "ready":
+        pass
+    assert message not in (None, "eof")
+    child.send({"op": "call", "function": function, "args": {}, "callbacks": []})
+    reply = child.receive(deadline)
+    assert reply["status"] == "ok", reply
+    return reply["value"]
+
+
+def test_the_sandbox_cannot_fill_the_disk(tmp_path):
+    from dgmbook.exercises import sandbox
+
+    child = sandbox.ChildProcess(tmp_path, sandboxed=True, limits=sandbox.Limits(disk_mb=8))
+    fill = ("def fill():\n"
+            "    written = 0\n"
+            "    for folder in ('.', '/tmp'):\n"
+            "        for i in range(100):\n"
+            "            try:\n"
+            "                with open(f'{folder}/f{i}', 'wb') as f:\n"
+            "                    f.write(b'0' * 2**20)\n"
+            "            except OSError:\n"
+            "                break\n"
+            "            written += 1\n"
+            "    return written\n")
+    try:
+        assert _ask(child, [fill], "fill") <= 2 * 8
+    finally:
+        child.kill()
+    assert list(tmp_path.iterdir()) == []  # nothing reached the machine's disk
+
+
 def test_the_sandbox_shows_no_file_of_the_machine(tmp_path):
     from dgmbook.exercises import sandbox
 

@@ -11,6 +11,7 @@ CASES = {
         bad(lambda: sandbox.Limits(cpu_seconds="60"), TypeError, "cpu_seconds"),
         bad(lambda: sandbox.Limits(processes=0), ValueError, "processes"),
         bad(lambda: sandbox.Limits(file_mb=-1), ValueError, "file_mb"),
+        bad(lambda: sandbox.Limits(disk_mb=0), ValueError, "disk_mb"),
     ],
     "ChildProcess": [
         bad(lambda: sandbox.ChildProcess("/tmp", sandboxed=False, limits=sandbox.Limits()), ValueError,

@@ -3,9 +3,10 @@
 On Linux the child runs under bubblewrap (Debian's ``bubblewrap``; ``.ci/run`` installs it):
 
 - the file system is a new root holding, read-only, only the system (``/usr``, ``/etc``), the Python
-  installation and the virtual environment; the submission's temporary folder is its only writable
-  place (with a private ``/tmp``). The book's package, its pages and every other file of the machine
-  (other submissions, the gradebook, home folders) are not there at all;
+  installation and the virtual environment; its only writable places are its working folder and a
+  private ``/tmp``, both in memory (tmpfs) and each limited in size, so that it cannot fill the
+  machine's disk. The book's package, its pages and every other file of the machine (other
+  submissions, the gradebook, home folders) are not there at all;
 - no network (``--unshare-net``: only a loopback of its own), its own process and IPC namespaces
   (``--unshare-pid``: it can see and signal no process of the grader's), a new session, and it dies
   with its parent (``--die-with-parent``);
@@ -46,15 +47,18 @@ RUNNER_DIR = "/dgmbook-grader"
 @dataclass(frozen=True)
 class Limits:
     """Resource limits of one child: ``memory_mb`` of address space, ``cpu_seconds`` of CPU time,
-    ``processes`` it may add, ``file_mb`` per written file."""
+    ``processes`` it may add, ``file_mb`` per written file, ``disk_mb`` for its working folder and
+    for its ``/tmp`` (in the sandbox)."""
 
     memory_mb: float = 4096
     cpu_seconds: float = 900
     processes: int = 64
     file_mb: float = 64
+    disk_mb: float = 256
 
     def __post_init__(self) -> None:
         check_positive("memory_mb", self.memory_mb)
+        check_positive("disk_mb", self.disk_mb)
         check_positive("cpu_seconds", self.cpu_seconds)
         check_positive("file_mb", self.file_mb)
         if isinstance(self.processes, bool) or not isinstance(self.processes, int) or self.processes < 1:
@@ -93,7 +97,7 @@ def _system_paths() -> list[Path]:
     return paths
 
 
-def _bwrap_prefix(workdir: Path) -> list[str]:
+def _bwrap_prefix(workdir: Path, disk_bytes: int = 256 * 2**20) -> list[str]:
     args = [shutil.which("bwrap") or "bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc",
             "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session",
             "--hostname", "sandbox"]
@@ -117,9 +121,10 @@ def _bwrap_prefix(workdir: Path) -> list[str]:
         parents(path)
         args.extend(["--ro-bind", str(path), str(path)])
         made.add(path)
-    args.extend(["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"])
+    size = str(int(disk_bytes))
+    args.extend(["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/tmp"])
     parents(workdir)
-    args.extend(["--bind", str(workdir), str(workdir), "--chdir", str(workdir)])
+    args.extend(["--perms", "0777", "--size", size, "--tmpfs", str(workdir), "--chdir", str(workdir)])
     return args
 
 
@@ -168,10 +173,8 @@ class ChildProcess:
         if "OPENBLAS_CORETYPE" in os.environ:
             env["OPENBLAS_CORETYPE"] = os.environ["OPENBLAS_CORETYPE"]
         if sandboxed:
-            if root:
-                os.chown(workdir, NOBODY, NOBODY)
             runner = RUNNER_DIR
-            command = _bwrap_prefix(workdir)
+            command = _bwrap_prefix(workdir, int(limits.disk_mb * 2**20))
             for name in ("child.py", "protocol.py"):
                 command.extend(["--ro-bind", str(here / name), f"{runner}/{name}"])
             command.extend([sys.executable, "-I", f"{runner}/child.py", json.dumps(config)])
