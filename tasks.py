@@ -7,6 +7,7 @@
                                            build, the student edition, the page tests in Chromium)
     python3 tasks.py student               build the problems-only student edition to _build_student/html
     python3 tasks.py chapter FILE          execute one chapter and build it; report its warnings
+                                           (--explore: a failed claim is flagged on the page, not fatal)
     python3 tasks.py sync                  regenerate the paired .ipynb of every chapter (jupytext)
     python3 tasks.py pdf [--student]       the print edition: book.pdf (or the student edition's PDF)
     python3 tasks.py grade NB.ipynb [...]  grade submitted student notebooks in a sandbox (--json, --jobs N)
@@ -79,10 +80,11 @@ def cmd_student(args: list[str]) -> None:
 
 
 def cmd_chapter(args: list[str]) -> None:
-    if len(args) != 1:
-        sys.exit("usage: python3 tasks.py chapter book/<chapter>.md")
+    files = [a for a in args if a != "--explore"]
+    if len(files) != 1 or len(args) - len(files) > 1:
+        sys.exit("usage: python3 tasks.py chapter book/<chapter>.md [--explore]")
     ensure_venv("requirements.txt")
-    run([str(PYTHON), "-m", "dgmbook.build", "chapter", args[0]])
+    run([str(PYTHON), "-m", "dgmbook.build", "chapter", *args])
 
 
 def cmd_sync(args: list[str]) -> None:

@@ -8,6 +8,8 @@ check that the guard itself works: a failing cell and a bad cross-reference each
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 from html.parser import HTMLParser
@@ -236,6 +238,7 @@ def _tiny_book(tmp_path: Path, page: str) -> Path:
     shutil.copy(ROOT / "book" / "references.bib", root / "book" / "references.bib")
     shutil.copytree(ROOT / "book" / "_ext", root / "book" / "_ext")
     shutil.copytree(ROOT / "book" / "_static", root / "book" / "_static")
+    shutil.copytree(ROOT / "book" / "_extra", root / "book" / "_extra")
     (root / "_toc.yml").write_text("format: jb-book\nroot: book/page\n")
     header = chapter_sources()[0].read_text(encoding="utf8").split("---\n")[1]
     (root / "book" / "page.md").write_text(f"---\n{header}---\n\n# A page\n\n{page}\n", encoding="utf8")
@@ -271,3 +274,45 @@ def test_a_failing_exercise_check_fails_the_build(tmp_path):
     result = build_book(tmp_path / "out", root=_tiny_book(tmp_path, page))
     assert result.returncode != 0
     assert "exercises that did not pass" in result.log and "this is β_t" in result.log
+
+
+_CLAIM_PAGE = (
+    "```{code-cell} ipython3\n:tags: [hide-input]\n\n"
+    "from dgmbook.claims import claim_below\n\n"
+    "claim_below(\"the page's sentence about the error\", 2.0, 1.0, unit=\"nats\")\n```\n\n"
+    "```{code-cell} ipython3\nprint('the page ran on')\n```\n"
+)
+
+
+def test_a_failed_claim_fails_the_books_build_with_its_sentence(tmp_path):
+    result = build_book(tmp_path / "out", root=_tiny_book(tmp_path, _CLAIM_PAGE))
+    assert result.returncode != 0
+    assert "ClaimFailed" in result.log and "the page's sentence about the error" in result.log
+    assert "measured 2 nats, which should be below 1 nats" in result.log
+
+
+def test_a_failed_claim_is_flagged_on_the_page_in_explore_mode(tmp_path):
+    log = tmp_path / "claims.jsonl"
+    result = build_book(tmp_path / "out", root=_tiny_book(tmp_path, _CLAIM_PAGE), claims="explore",
+                        claims_log=log)
+    assert result.returncode == 0, result.log[-2000:]
+    html = (result.html_dir / "book" / "page.html").read_text(encoding="utf8")
+    assert "claim-failed" in html and "With your settings this no longer holds" in html
+    assert "the page ran on" in html
+    assert "False" not in html, "a claim shows its box, not its value"
+    assert [json.loads(line)["holds"] for line in log.read_text().splitlines()] == [False]
+
+
+def test_the_books_sphinx_configuration_makes_its_builds_strict(monkeypatch):
+    """A plain ``jupyter-book build`` of this book is strict too: the extension sets the default."""
+    import importlib.util
+
+    monkeypatch.delenv("DGMBOOK_CLAIMS", raising=False)
+    spec = importlib.util.spec_from_file_location("claims_mode", ROOT / "book" / "_ext" / "claims_mode.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.setup(object())
+    assert os.environ["DGMBOOK_CLAIMS"] == "strict"
+    monkeypatch.setenv("DGMBOOK_CLAIMS", "explore")
+    module.setup(object())
+    assert os.environ["DGMBOOK_CLAIMS"] == "explore", "an explicit choice of the caller wins"

@@ -79,8 +79,8 @@ def test_visible_code_cells_teach(page):
         for line in lines:
             if len(line) > MAX_LINE:
                 problems.append(f"{where}: line of {len(line)} characters: {line[:60]}...")
-            if re.match(r"\s*assert\b", line):
-                problems.append(f"{where}: visible assert (fold the check): {line.strip()}")
+            if re.match(r"\s*(assert\b|claim(_below|_above|_close)?\()", line):
+                problems.append(f"{where}: visible check (fold it): {line.strip()}")
             if re.match(r"\s*(dgmbook\.)?glue\(", line):
                 problems.append(f"{where}: visible glue (fold it): {line.strip()}")
             if PLOTTING.search(line):

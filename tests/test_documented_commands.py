@@ -184,6 +184,9 @@ def _check_pytest_selects_tests(args: list[str]) -> None:
 def _check_chapter_argument(args: list[str]) -> None:
     from dgmbook.build import chapter_sources
 
+    options = [arg for arg in args if arg.startswith("-")]
+    assert set(options) <= {"--explore"}, f"tasks.py chapter knows --explore only, got {options}"
+    args = [arg for arg in args if not arg.startswith("-")]
     assert len(args) == 1, f"tasks.py chapter takes one file, got {args}"
     chapters = [path.resolve() for path in chapter_sources()]
     assert (ROOT / args[0]).resolve() in chapters, f"{args[0]} is not a chapter listed in _toc.yml"

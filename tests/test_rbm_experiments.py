@@ -166,15 +166,34 @@ def test_exact_fixed_points_ml_and_cd_bias_shrinks_with_k():
     _, p0 = _p0(data, 9)
     start = init_rbm(9, 4, scale=0.1, random_state=0)
     ml, res_ml = exact_fixed_point(start, p0, None, weight_decay=1e-2, tol=1e-8)
-    assert res_ml < 1e-6
+    assert res_ml <= 1e-8
     gaps = []
     for k in (1, 2, 5):
         cd, res = exact_fixed_point(ml, p0, k, weight_decay=1e-2, tol=1e-12)
-        assert res < 1e-9                                   # a fixed point of the CD-k update
+        assert res <= 1e-12                                 # a fixed point of the CD-k update
+        update = exact_cd_update(cd, p0, k)                 # ... and the residual reported is its norm
+        update.W -= 1e-2 * cd.W
+        assert res == pytest.approx(np.linalg.norm(np.concatenate(
+            [update.W.ravel(), update.a, update.b])), abs=1e-15)
         g = exact_cd_update(cd, p0, k=None)
         assert np.linalg.norm(g.W - 1e-2 * cd.W) > 1e-4     # ... where the penalised ML gradient is not 0
         gaps.append(log_likelihood(ml, data) - log_likelihood(cd, data))
     assert 0 < gaps[2] < gaps[1] < gaps[0]                  # CD-k is biased, less so as k grows
+
+
+def test_exact_fixed_point_reaches_the_tolerance_it_is_given_or_warns():
+    """The residual is the tolerance asked, not where the solver's own criterion stopped (the
+    Newton polish); a tolerance below the update's rounding floor is reported, not silently missed."""
+    data = bars_and_stripes(2)
+    _, p0 = _p0(data, 4)
+    p0 = 0.99 * p0 + 0.01 / p0.size
+    start = init_rbm(4, 3, scale=0.1, random_state=1)
+    for k in (None, 1, 10):
+        _, res = exact_fixed_point(start, p0, k, weight_decay=1e-2, tol=1e-13)
+        assert res <= 1e-13
+    with pytest.warns(RuntimeWarning, match="above tol"):
+        _, res = exact_fixed_point(start, p0, 3, weight_decay=1e-2, tol=1e-30)
+    assert 0 < res < 1e-13                                  # the accuracy actually reached
 
 
 def test_all_configurations_order_matches_data_probs_convention():

@@ -11,18 +11,20 @@ Every part's solution opens with an Answer box::
     (optionally more, at most about 150 words in all)
     :::
 
-This extension collects, while the pages are read, the *first paragraph* of every such box, keyed by
-its name ``q<question>-<part>-answer``. The page ``book/answers.md`` holds one directive per
+This extension collects, while the pages are read, the *whole text* of every such box (every
+paragraph, so that a warning about a slip of the assignment travels with its answer), keyed by its
+name ``q<question>-<part>-answer``. The page ``book/answers.md`` holds one directive per
 question::
 
     ```{answers-at-a-glance} 2
     :parts: 1.1 1.2 2.1 2.2 3.1 3.2 4.1 4.2 4.3
     ```
 
-which becomes a table, a row per part: the part, linked to its Answer box, and the collected
-sentence. The answers are therefore written once, in the chapters, and cannot drift. A listed part
-without an Answer box, a box whose name is not of that form, or an Answer box of a part the page does
-not list is a build warning (an error in the book's builds, which treat warnings as errors).
+which becomes a table, a row per part: the part, linked to its Answer box, and the box's text. The
+answers are therefore written once, in the chapters, and cannot drift. A listed part without an
+Answer box, a box whose name is not of that form, or an Answer box of a part the page does not list
+is a build warning (an error in the book's builds, which treat warnings as errors); so is a
+cross-reference inside an Answer box (an Answer stands alone: its links belong to the derivation).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
@@ -82,14 +85,27 @@ def collect_answers(app: Sphinx, doctree: nodes.document) -> None:
         if not paragraphs:
             logger.warning(f"Answer box {names[0]} has no paragraph", location=box)
             continue
+        if any(True for _ in box.findall(addnodes.pending_xref)):
+            logger.warning(f"Answer box {names[0]} holds a cross-reference: an Answer stands alone "
+                           "(it is copied to the answers page); put the link in the derivation",
+                           location=box)
         match = NAME.match(names[0])
         store[names[0]] = {
             "docname": env.docname,
             "anchor": box["ids"][0] if box.get("ids") else names[0],
             "question": match["question"],
             "part": match["part"],
-            "paragraph": paragraphs[0].deepcopy(),
+            "body": [_without_ids(child) for child in box.children if not isinstance(child, nodes.title)],
         }
+
+
+def _without_ids(node: nodes.Node) -> nodes.Node:
+    """A copy of ``node`` whose elements carry no ids or names (the page has its own anchors)."""
+    copy = node.deepcopy()
+    for element in copy.findall(nodes.Element):
+        element["ids"] = []
+        element["names"] = []
+    return copy
 
 
 def purge_answers(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
@@ -162,7 +178,9 @@ def fill_tables(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             uri = app.builder.get_relative_uri(docname, entry["docname"]) + "#" + entry["anchor"]
             link = nodes.paragraph()
             link += nodes.reference("", _part_label(question, part), refuri=uri, internal=True)
-            rows.append((link, entry["paragraph"].deepcopy()))
+            answer = nodes.container(classes=["answer-text"])
+            answer.extend(child.deepcopy() for child in entry["body"])
+            rows.append((link, answer))
         placeholder.replace_self(_table(rows) if rows else [])
     if listed and not student:
         for name in sorted(set(store) - listed):

@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 import copy
 import hashlib
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -198,6 +200,8 @@ def build_book(
     only_execute: Path | None = None,
     mathjax_dir: Path | None = None,
     student: bool = False,
+    claims: str = "strict",
+    claims_log: Path | None = None,
     extra_args: tuple[str, ...] = (),
     root: Path = ROOT,
 ) -> BuildResult:
@@ -215,6 +219,11 @@ def build_book(
         A local MathJax 3 ``es5`` folder; it is copied next to the pages and used instead of the CDN.
     student : bool
         Build the problems-only student edition.
+    claims : {"strict", "explore"}
+        How the pages' checked claims behave (:mod:`dgmbook.claims`): ``"strict"`` fails the build
+        on a claim that does not hold; ``"explore"`` shows it in a box on the page and builds on.
+    claims_log : Path, optional
+        A file to which every claim of the executed pages is appended as a JSON line.
     root : Path
         The book's root folder (``_config.yml``, ``_toc.yml``); the tests build small broken books.
     """
@@ -234,6 +243,10 @@ def build_book(
                          f"got {str(mathjax_dir)!r}")
     if not isinstance(student, (bool, np.bool_)):
         raise TypeError(f"student must be True or False, got {student!r}")
+    if claims not in ("strict", "explore"):
+        raise ValueError(f"claims must be 'strict' or 'explore', got {claims!r}")
+    if claims_log is not None and not isinstance(claims_log, (str, Path)):
+        raise TypeError(f"claims_log must be a path (str or Path), got {type(claims_log).__name__}")
     if not isinstance(extra_args, (tuple, list)) or not all(isinstance(a, str) for a in extra_args):
         raise TypeError(f"extra_args must be a tuple of strings, got {extra_args!r}")
     output = Path(output).resolve()
@@ -268,11 +281,14 @@ def build_book(
             toc_path.write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf8")
             toc_args = ["--toc", str(toc_path)]
         config_path = _write_config(overrides, Path(tmp), root=root)
+        env = {**os.environ, "DGMBOOK_CLAIMS": claims}
+        if claims_log is not None:
+            env["DGMBOOK_CLAIMS_LOG"] = str(Path(claims_log).resolve())
         start = time.perf_counter()
         proc = subprocess.run(
             [str(JUPYTER_BOOK), "build", str(root), "--config", str(config_path),
              "--path-output", str(output), *toc_args, "-W", "-n", "--keep-going", "--all", *extra_args],
-            cwd=root, capture_output=True, text=True,
+            cwd=root, capture_output=True, text=True, env=env,
         )
         seconds = time.perf_counter() - start
     html_dir = output / "_build" / "html"
@@ -313,6 +329,8 @@ def _main(argv: list[str] | None = None) -> int:
     student.add_argument("--output", type=Path, default=ROOT / "_build_student")
     chapter = sub.add_parser("chapter", help="execute and build one chapter, report its warnings")
     chapter.add_argument("source", type=Path)
+    chapter.add_argument("--explore", action="store_true",
+                         help="run on past failed claims and flag them on the page (a reader's run)")
     sync = sub.add_parser("sync", help="regenerate the paired notebooks")
     sync.add_argument("--check", action="store_true", help="only report stale notebooks")
     args = parser.parse_args(argv)
@@ -329,8 +347,20 @@ def _main(argv: list[str] | None = None) -> int:
         source = (ROOT / args.source).resolve() if not args.source.is_absolute() else args.source
         if source not in [p.resolve() for p in chapter_sources()]:
             parser.error(f"{args.source} is not a chapter listed in _toc.yml")
-        result = build_book(ROOT / "_build" / f"chapter-{source.stem}", execute="force", only_execute=source)
+        output = ROOT / "_build" / f"chapter-{source.stem}"
+        log = output / "claims.jsonl"
+        output.mkdir(parents=True, exist_ok=True)
+        log.unlink(missing_ok=True)
+        result = build_book(output, execute="force", only_execute=source,
+                            claims="explore" if args.explore else "strict", claims_log=log)
         mine = [w for w in result.warnings if source.name in w or source.stem in w]
+        entries = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+        failed = [e for e in entries if not e["holds"]]
+        if args.explore:
+            print(f"{len(entries)} claims checked, {len(failed)} no longer hold with these settings"
+                  + (":" if failed else "."))
+            for entry in failed:
+                print(f"  - {entry['statement']}: {entry['detail']}")
         timing = re.findall(r"Executed notebook in ([0-9.]+) seconds", result.log)
         for line in mine:
             print(line)

@@ -11,7 +11,8 @@ Question 3 of the book compares
   :math:`\\mathcal{L}_{\\mathrm{ISM}}(\\theta) = \\mathbb{E}[\\operatorname{tr} \\nabla_x s_\\theta(x)
   + \\tfrac12 \\|s_\\theta(x)\\|^2]`;
 - the assignment's "implicit" loss :math:`\\mathbb{E}\\|s_\\theta(x)\\|^2`, which is *not* equivalent
-  (it has no minimiser: a flatter model always scores lower);
+  (over any model family with a free scale it has no minimiser: flattening the model drives it to
+  0; for the Gaussian model, every flatter model scores lower);
 - denoising score matching (Vincent, 2011) and sliced score matching (Song et al., 2019).
 
 Every objective is returned as **per-sample terms**, shape ``(n,)``, so that a chapter can report the
@@ -427,8 +428,9 @@ def implicit_sm_terms(model: Any, x: Any) -> np.ndarray:
 def squared_score_terms(model: Any, x: Any) -> np.ndarray:
     """Per-sample terms :math:`\\|s_\\theta(x_i)\\|^2` of the assignment's "implicit" loss.
 
-    Not a valid objective: it is minimised by making the model as flat as possible (book, Part 1.1,
-    the note on the question). Kept to show exactly that. Shape (n,).
+    Not a valid objective: over any model family with a free scale it has no minimiser, since
+    flattening the model drives it to 0 (for the Gaussian model, every flatter model scores lower;
+    book, Part 1.1, the note on the question). Kept to show exactly that. Shape (n,).
     """
     _check_model(model)
     pts = _points("x", x, model.dim)
