@@ -14,6 +14,8 @@ which runs it, or the exact code path behind it, without side effects on the wor
   paired notebook is not overwritten); the chapter is slow, so that test carries the ``book``
   marker, and a one-cell notebook takes the same path (jupytext -> nbconvert -> ipykernel) in the
   fast tests;
+- a script of ``benchmarks/`` (``tasks.py margins``) answers ``--help``; ``uv pip compile`` (``tasks.py
+  lock``) answers ``--help`` and its input files exist;
 - ``.venv/bin/ruff ...`` runs; ``.venv/bin/pip install X`` and ``.venv/bin/jupyter lab FILE`` are
   checked without installing or starting anything; ``npm pack mathjax@V`` names the MathJax version
   the page tests use.
@@ -168,9 +170,20 @@ def check_program_call(argv: list[str]) -> None:
         if module == "dgmbook.build" and subcommand == ["sync"]:
             proc = _run([sys.executable, "-m", "dgmbook.build", "sync", "--check"])
             assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, _explain(proc)
+    elif program.name.startswith("python") and rest and rest[0].endswith(".py"):
+        script = Path(rest[0])
+        assert script.is_absolute() and script.parent == ROOT / "benchmarks" and script.is_file(), argv
+        proc = _run([sys.executable, str(script), "--help"])
+        assert proc.returncode == 0, f"{script.name} --help: {_explain(proc)}"
     elif program.name == "jupyter-book":
         proc = _run([str(local), rest[0], "--help"])
         assert proc.returncode == 0, _explain(proc)
+    elif program.name == "uv":
+        assert rest[:2] == ["pip", "compile"], argv
+        proc = _run([str(local), "pip", "compile", "--help"])
+        assert proc.returncode == 0, _explain(proc)
+        for name in [word for word in rest[2:] if word.startswith("requirements")]:
+            assert (ROOT / name).is_file(), f"uv pip compile names {name}, which is missing"
     else:
         pytest.fail(f"no check for the program {argv}; add one to {Path(__file__).name}")
 

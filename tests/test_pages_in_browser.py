@@ -58,21 +58,26 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def playwright():
     if CHROMIUM is None:
         _unavailable("Chromium is not installed (Debian: apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("playwright is not installed (pip install -r requirements-dev.txt)")
-    profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
-            viewport=VIEWPORT,
-        )
-        yield context
-        context.close()
+        yield pw
+
+
+@pytest.fixture(scope="module")
+def browser(playwright, tmp_path_factory):
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
+        viewport=VIEWPORT,
+    )
+    yield context
+    context.close()
 
 
 def _page_paths(html_dir: Path) -> list[str]:
@@ -160,3 +165,75 @@ def test_every_page_renders_cleanly(server, browser):
         typeset_total += report["containers"]
     assert not problems, "\n".join(problems)
     assert typeset_total > 0, "no equation was typeset anywhere: is MathJax loading?"
+
+
+#: A phone held upright (390 x 844 CSS pixels, touch), and the laptop window of the other tests.
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,
+         "device_scale_factor": 3}
+DESKTOP = {"viewport": VIEWPORT}
+#: The chapter list: the links of the table of contents in the primary sidebar (or its phone drawer).
+_VISIBLE_CHAPTER_LINKS = """() => Array.from(document.querySelectorAll('nav.bd-docs-nav a.reference'))
+    .filter(a => {
+        const r = a.getBoundingClientRect();
+        const style = getComputedStyle(a);
+        return r.width > 0 && r.height > 0 && r.right > 0 && r.left < window.innerWidth
+            && style.visibility !== 'hidden' && style.display !== 'none';
+    }).length"""
+
+
+def _open_chapter(playwright, server, device: dict):
+    base, html_dir = server
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+    context = browser.new_context(**device)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    rel = "book/q1_nce_cd.html"
+    assert (html_dir / rel).exists(), rel
+    page.goto(f"{base}/{rel}", wait_until="load")
+    toggles = page.locator(".primary-toggle:visible")
+    assert toggles.count() == 1, f"{toggles.count()} visible sidebar buttons at {device['viewport']}"
+    return browser, page, toggles.first, errors
+
+
+def _wait_for_chapter_links(page, condition: str) -> int:
+    """The number of visible chapter links once ``condition`` (JS, on ``n``) holds, or after 3 s."""
+    try:
+        page.wait_for_function(f"() => {{ const n = ({_VISIBLE_CHAPTER_LINKS})(); return {condition}; }}",
+                               timeout=3000)
+    except Exception:  # the assertion below reports the state the page is in
+        pass
+    return page.evaluate(_VISIBLE_CHAPTER_LINKS)
+
+
+def test_the_sidebar_button_opens_the_chapter_list_on_a_phone(server, playwright):
+    """At 390 px the chapter list is hidden; tapping the one visible sidebar button shows it.
+
+    (pydata-sphinx-theme 0.17 gave the tap no listener, issue 2451: the list could not be opened.)
+    """
+    browser, page, toggle, errors = _open_chapter(playwright, server, PHONE)
+    try:
+        assert page.evaluate(_VISIBLE_CHAPTER_LINKS) == 0, "the chapter list is open before the tap"
+        toggle.tap()
+        shown = _wait_for_chapter_links(page, "n >= 5")
+        assert shown >= 5, f"after tapping the sidebar button {shown} chapter links are visible"
+        assert not errors, errors
+    finally:
+        browser.close()
+
+
+def test_the_sidebar_button_collapses_and_reopens_the_sidebar_on_a_laptop(server, playwright):
+    """At 1366 px the chapter list is shown; a click on the sidebar button hides it, a second shows it."""
+    browser, page, toggle, errors = _open_chapter(playwright, server, DESKTOP)
+    try:
+        before = page.evaluate(_VISIBLE_CHAPTER_LINKS)
+        assert before >= 5, f"only {before} chapter links visible at {VIEWPORT['width']} px"
+        toggle.click()
+        hidden = _wait_for_chapter_links(page, "n === 0")
+        assert hidden == 0, f"after a click on the sidebar button {hidden} chapter links are still visible"
+        page.locator(".primary-toggle:visible").first.click()
+        again = _wait_for_chapter_links(page, f"n >= {before}")
+        assert again == before, f"a second click shows {again} chapter links, not {before}"
+        assert not errors, errors
+    finally:
+        browser.close()

@@ -9,7 +9,10 @@ the book in its variants without copying the configuration:
   the answers at a glance and the beyond pages, with the "Your turn" exercises as stubs and their
   student notebooks written into the site;
 - a **chapter build**: only one chapter executed, its warnings reported;
-- **sync**: regenerate each chapter's paired ``.ipynb`` (jupytext) for the Colab/Binder buttons.
+- **sync**: regenerate each chapter's paired ``.ipynb`` (jupytext) for the Colab/Binder buttons;
+- a **page run**: one chapter's notebook executed directly in a fresh kernel (no Sphinx), with an
+  environment of the caller's choosing (a BLAS kernel, a thread count, the claims' mode and log):
+  the portability test and ``benchmarks/claim_margins.py`` run every page this way.
 
 Run as ``python -m dgmbook.build {student,chapter,sync} ...``.
 """
@@ -38,7 +41,8 @@ CONFIG = ROOT / "_config.yml"
 TOC = ROOT / "_toc.yml"
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 
-__all__ = ["BuildResult", "build_book", "chapter_sources", "load_config", "student_toc", "sync_notebooks"]
+__all__ = ["BuildResult", "PageRun", "build_book", "chapter_sources", "execute_page", "load_config",
+           "student_toc", "sync_notebooks"]
 
 #: Pages the student edition leaves out: the answers at a glance, and every page that goes beyond
 #: the questions (their names end in ``_beyond`` or ``_experiments``).
@@ -320,6 +324,88 @@ def sync_notebooks(check: bool = False) -> list[Path]:
             if not check:
                 target.write_text(text, encoding="utf8")
     return stale
+
+
+@dataclass
+class PageRun:
+    """What executing one page's notebook gave: the error that stopped it, if any, and its stderr."""
+
+    source: Path
+    seconds: float
+    error: str | None
+    stderr: list[str]
+
+    def __post_init__(self) -> None:
+        if self.source is None or not isinstance(self.source, (str, Path)):
+            raise TypeError(f"source must be a path, got {type(self.source).__name__}")
+        self.source = Path(self.source)
+        number = isinstance(self.seconds, (int, float)) and not isinstance(self.seconds, bool)
+        if not number or not self.seconds >= 0:
+            raise ValueError(f"seconds must be a number >= 0, got {self.seconds!r}")
+        if self.error is not None and not isinstance(self.error, str):
+            raise TypeError(f"error must be a str or None, got {type(self.error).__name__}")
+        if not isinstance(self.stderr, list) or not all(isinstance(t, str) for t in self.stderr):
+            raise TypeError(f"stderr must be a list of str, got {self.stderr!r}")
+
+    @property
+    def ok(self) -> bool:
+        """Every cell ran, and none wrote to stderr (the book's build fails on either)."""
+        return self.error is None and not self.stderr
+
+
+def execute_page(source: Path, env: dict[str, str] | None = None, *, timeout: int | None = None) -> PageRun:
+    """Execute one chapter's notebook in a fresh kernel, as the book's build does, without Sphinx.
+
+    Parameters
+    ----------
+    source : Path
+        A chapter's MyST source (``book/*.md``); it is read with jupytext and run from its folder.
+    env : dict of str to str, optional
+        Variables added to this process's environment for the kernel (e.g. ``OPENBLAS_CORETYPE``,
+        ``OPENBLAS_NUM_THREADS``, ``DGMBOOK_CLAIMS``, ``DGMBOOK_CLAIMS_LOG``); they are set before
+        the kernel starts, so they reach the BLAS library when numpy loads it.
+    timeout : int, optional
+        Seconds allowed per cell; by default the book's own (``execute.timeout`` of ``_config.yml``).
+
+    Returns
+    -------
+    PageRun
+        The first error (its name, message and the cell's last lines) or ``None``, and every
+        stream the cells wrote to stderr.
+    """
+    import jupytext
+    import nbclient
+
+    if source is None or not isinstance(source, (str, Path)):
+        raise TypeError(f"source must be a path (str or Path), got {type(source).__name__}")
+    source = Path(source).resolve()
+    if not source.is_file():
+        raise ValueError(f"source must be an existing chapter source, got {str(source)!r}")
+    if env is None:
+        env = {}
+    if not isinstance(env, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                            for k, v in env.items()):
+        raise TypeError(f"env must be a dict of str to str, got {env!r}")
+    if timeout is None:
+        timeout = int(load_config().get("execute", {}).get("timeout", 300))
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    notebook = jupytext.read(source)
+    kernel = notebook.metadata.get("kernelspec", {}).get("name", "python3")
+    client = nbclient.NotebookClient(notebook, timeout=timeout, kernel_name=kernel,
+                                     resources={"metadata": {"path": str(source.parent)}})
+    error = None
+    start = time.perf_counter()
+    try:
+        client.execute(env={**os.environ, **env})
+    except Exception as exc:  # a cell's error, a timeout or a dead kernel: the page did not run
+        text = str(exc).strip()
+        error = f"{type(exc).__name__}: {text[-2000:]}"
+    seconds = time.perf_counter() - start
+    stderr = [output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
+              for output in cell.get("outputs", [])
+              if output.get("output_type") == "stream" and output.get("name") == "stderr"]
+    return PageRun(source, seconds, error, stderr)
 
 
 def _main(argv: list[str] | None = None) -> int:

@@ -630,9 +630,9 @@ def exact_fixed_point(rbm: RBM, data_probs, k: int | None = 1, *, weight_decay: 
     minus ``weight_decay / 2 * ||W||^2`` by L-BFGS with the exact gradient. With an integer ``k``:
     solve ``exact_cd_update(theta) - weight_decay * W = 0`` (Powell's hybrid root finder), starting
     from ``rbm``; the solution is a fixed point of CD-k training (with the same weight decay and a
-    vanishing learning rate) reached from the start, not necessarily the nearest one. Both by enumeration, for tiny RBMs. The
-    weight decay keeps both fixed points finite (without it maximum likelihood on data that leave
-    states empty pushes weights to infinity).
+    vanishing learning rate) reached from the start, not necessarily the nearest one. Both by
+    enumeration, for tiny RBMs. The weight decay keeps both fixed points finite (without it maximum
+    likelihood on data that leave states empty pushes weights to infinity).
 
     Either solver stops on its own criterion (L-BFGS on the largest gradient component, Powell's
     method on the relative change of the parameters), which does not bound the residual, and

@@ -20,6 +20,19 @@ CASES = {
         bad(lambda: build.build_book("/tmp/x", mathjax_dir="/no/such/dir"), ValueError, "mathjax_dir"),
         bad(lambda: build.build_book("/tmp/x", extra_args="-v"), TypeError, "extra_args"),
     ],
+    "PageRun": [
+        bad(lambda: build.PageRun(None, 1.0, None, []), TypeError, "source", "path"),
+        bad(lambda: build.PageRun("a.md", -1.0, None, []), ValueError, "seconds", ">= 0"),
+        bad(lambda: build.PageRun("a.md", 1.0, 1, []), TypeError, "error"),
+        bad(lambda: build.PageRun("a.md", 1.0, None, "oops"), TypeError, "stderr", "list"),
+    ],
+    "execute_page": [
+        bad(lambda: build.execute_page(None), TypeError, "source", "path"),
+        bad(lambda: build.execute_page("/no/such.md"), ValueError, "source"),
+        bad(lambda: build.execute_page(build.chapter_sources()[0], {"X": 1}), TypeError, "env"),
+        bad(lambda: build.execute_page(build.chapter_sources()[0], timeout=0), ValueError, "timeout"),
+        bad(lambda: build.execute_page(build.chapter_sources()[0], timeout=True), ValueError, "timeout"),
+    ],
     "student_toc": [
         bad(lambda: build.student_toc(None), TypeError, "toc"),
         bad(lambda: build.student_toc({"chapters": []}), TypeError, "toc", "root"),
@@ -39,4 +52,5 @@ EXEMPT = {
 VALID = [
     lambda: build.student_toc({"root": "book/intro"}),  # no chapters at all
     lambda: build.BuildResult(0, "", "html", 0),
+    lambda: build.PageRun("a.md", 0, None, []),
 ]
