@@ -303,3 +303,8 @@ def test_a_flood_of_messages_does_not_hold_the_grader_past_its_deadline():
     assert engine._receive(channel, time.monotonic() - 1) is None
     os.close(read_fd)
     os.close(write_fd)
+
+
+def test_an_object_whose_attributes_raise_costs_only_its_own_exercise(graded):
+    statuses = _statuses(graded["book"]["odd_outputs"])
+    assert statuses["q4-q-sample"] != "not graded" and statuses["q4-posterior-mean"] == "type", statuses

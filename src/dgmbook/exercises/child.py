@@ -261,15 +261,20 @@ def _without_magics(source: str) -> str:
 
 
 def _function_info(namespace: dict, name: str) -> dict:
-    obj = namespace.get(name)
-    info = {"defined": name in namespace, "callable": callable(obj)}
-    if callable(obj):
-        info["fingerprint"] = fingerprint(obj)
-        module = getattr(obj, "__module__", None)
-        info["module"] = module if isinstance(module, str) else None
-        info["reference"] = bool(getattr(type(obj), "__dgmbook_reference__", False)
-                                 or getattr(obj, "__dgmbook_reference__", False) is True)
-    return info
+    """What the judge needs to know of a function before calling it; an object whose attributes
+    raise is described as not callable (only that exercise is lost)."""
+    try:
+        obj = namespace.get(name)
+        info = {"defined": name in namespace, "callable": callable(obj)}
+        if callable(obj):
+            info["fingerprint"] = fingerprint(obj)
+            module = getattr(obj, "__module__", None)
+            info["module"] = module if isinstance(module, str) else None
+            info["reference"] = bool(getattr(type(obj), "__dgmbook_reference__", False)
+                                     or getattr(obj, "__dgmbook_reference__", False) is True)
+        return info
+    except BaseException:  # noqa: BLE001 - a property that raises, SystemExit, ...
+        return {"defined": True, "callable": False}
 
 
 def _grading_child(config: dict) -> None:
