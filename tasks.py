@@ -10,7 +10,7 @@
                                            (--explore: a failed claim is flagged on the page, not fatal)
     python3 tasks.py sync                  regenerate the paired .ipynb of every chapter (jupytext)
     python3 tasks.py pdf [--student]       the print edition: book.pdf (or the student edition's PDF)
-    python3 tasks.py grade NB.ipynb [...]  grade submitted student notebooks (--json for a gradebook)
+    python3 tasks.py grade NB.ipynb [...]  grade submitted student notebooks in a sandbox (--json, --jobs N)
     python3 tasks.py margins [--pages ...] every page under three OpenBLAS kernels and 1, 2 threads:
                                            how far each checked claim is from its threshold
     python3 tasks.py lock [--upgrade]      re-resolve requirements.lock, the pins of the whole tree

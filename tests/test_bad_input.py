@@ -3,8 +3,9 @@
 The promise of ``dgmbook.validation``: a bad call gets a ``ValueError`` or ``TypeError`` raised by
 the package itself, whose message names the argument — never a NaN, a silent broadcast, a truthy
 string read as ``True``, or a traceback from deep inside numpy. The cases live in
-``tests/bad_input/<module>.py`` (see its ``__init__``); this test discovers the modules and their
-``__all__``, so a public callable without cases fails here.
+``tests/bad_input/<module>.py`` (``<package>_<module>.py`` for a subpackage's module; see its
+``__init__``); this test discovers the modules and their ``__all__``, so a public callable without
+cases fails here.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ PACKAGE_DIR = Path(dgmbook.__file__).resolve().parent
 
 
 def _modules() -> list[str]:
-    return sorted(info.name for info in pkgutil.iter_modules(dgmbook.__path__))
+    """Every module of the package, subpackages' modules included (``exercises.engine``)."""
+    return sorted(info.name for info in pkgutil.walk_packages(dgmbook.__path__, onerror=lambda name: None))
 
 
 def _case_module(name: str):
-    path = CASES_DIR / f"{name}.py"
+    path = CASES_DIR / f"{name.replace('.', '_')}.py"  # exercises.engine -> exercises_engine.py
     if not path.exists():
         return None
     spec = importlib.util.spec_from_file_location(f"bad_input.{name}", path)
@@ -78,10 +80,11 @@ def test_every_public_callable_has_bad_input_cases(module_name):
     missing = [name for name in _public_callables(module) if name not in covered]
     assert not missing, (
         f"dgmbook.{module_name}: no bad-input cases for {missing}; "
-        f"add them to tests/bad_input/{module_name}.py (or an EXEMPT entry with the reason)"
+        f"add them to tests/bad_input/{module_name.replace('.', '_')}.py (or an EXEMPT entry with the reason)"
     )
     stale = sorted(set(getattr(cases, "CASES", {}) or {}) - set(_public_callables(module)))
-    assert not stale, f"tests/bad_input/{module_name}.py has cases for unknown names {stale}"
+    case_file = f"tests/bad_input/{module_name.replace('.', '_')}.py"
+    assert not stale, f"{case_file} has cases for unknown names {stale}"
     thin = [k for k, v in (getattr(cases, "CASES", {}) or {}).items() if len(v) < 2]
     assert not thin, f"dgmbook.{module_name}: fewer than two bad-input cases for {thin}"
 

@@ -10,7 +10,10 @@ One module per idea, named as the book names it:
 - the chapter modules (``rbm``, ``nce``, ``language_model``, ``score``, ``inference``,
   ``score_matching``, ``mixtures``, ``diffusion``, ``datasets``), each with its own
   ``tests/test_<module>.py``;
-- the book's tooling (``build``, and the exercises, grading and print-edition modules).
+- :mod:`dgmbook.exercises` -- the "Your turn" exercises: the checking engine, one catalogue module
+  per question, the formative check, and the grader's sandbox and judge;
+- the publishing tools, apart from the mathematics: ``build`` (the book's editions), ``pdf`` (the
+  print edition) and ``grade`` (the grader's command line).
 
 The code is MIT-licensed (``LICENSE``); the book's text and figures are CC BY 4.0
 (``LICENSE-CONTENT``); ``CITATION.cff`` says how to cite the book.

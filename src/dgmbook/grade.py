@@ -1,18 +1,20 @@
 """Grade submitted "Your turn" notebooks: ``python -m dgmbook.grade NB.ipynb [...] [--json]``.
 
-Each submission is copied into a fresh temporary folder and executed there, top to bottom, in a
-fresh kernel, with a time limit per cell and per notebook; a cell that fails (a syntax error, an
-exception, a timeout) is recorded and the next cell runs. Then one more cell, added by the grader,
-calls :func:`dgmbook.exercises.check` on each exercise's function as the notebook left it (a fresh
-copy of the checker, not the one the notebook could have altered). A broken or hostile submission
-(a syntax error, an infinite loop, a cell deleting the files of its working folder) costs that
-submission its marks and nothing else: it ran in a copy, and the grader moves on.
+Each submission runs in a sandboxed child process (:mod:`dgmbook.exercises.sandbox`: bubblewrap, a
+read-only system and nothing else of the machine, no network, resource limits, killed at its wall
+clock): its code cells run in order, each with a time limit; a cell that fails, hangs or kills its
+process is recorded and skipped. The marks are decided in the grader's own process, which the
+student's code never runs in (:mod:`dgmbook.exercises.judge`): the grader sends each exercise's
+inputs to the student's function and receives its outputs as data, and compares them with the
+reference computed here. The notebook's own ``check()`` cells do nothing while grading.
 
-The exercises a notebook is graded on are those recorded in its metadata by the student edition
-(``metadata.dgmbook.exercises``), or else those its ``check("...")`` cells name.
+A notebook is graded on every exercise of its chapter's catalogue (``--chapter``, or the chapter
+its student-edition metadata and ``check(...)`` cells name), whatever its metadata lists. Without a
+working sandbox the grader refuses to run submissions; ``--unsafe`` runs them without it.
 
 ``tasks.py grade`` prints a table, one row per exercise (pass, or the checker's diagnosis), and a
-total per notebook; ``--json`` prints the same as JSON for a gradebook.
+total per notebook; ``--json`` prints the same as JSON for a gradebook; ``--jobs N`` grades N
+notebooks at a time.
 """
 
 from __future__ import annotations
@@ -20,27 +22,34 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
-import subprocess
+import secrets
 import sys
-import tempfile
-import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from dgmbook.exercises import EXERCISES
-from dgmbook.validation import check_positive
+from dgmbook.exercises.catalogue import CHAPTERS, chapter_exercises
+from dgmbook.exercises.engine import DEFAULT_TIME_LIMIT
+from dgmbook.exercises.judge import judge_cells, result_dict
+from dgmbook.exercises.sandbox import Limits, sandbox_problem
+from dgmbook.validation import check_bool, check_positive
 
 __all__ = ["Submission", "exercises_in", "grade_notebook", "format_table", "main"]
 
-#: Marker of the grading cell's output line.
-MARKER = "DGMBOOK-GRADE "
-
-#: Default seconds per student cell, and per notebook (the grading cell has its own budget).
+#: Default seconds per student cell, and for a whole notebook (cells, restarts and checks).
 CELL_TIMEOUT = 60.0
 NOTEBOOK_TIMEOUT = 600.0
-#: Seconds the grading cell may take per exercise (each check limits one call of a function to 10 s).
-GRADING_SECONDS_PER_EXERCISE = 60.0
+#: Default megabytes of address space of a submission's process.
+MEMORY_MB = 4096
+
+UNSAFE_HELP = ("The grader runs students' code: without the sandbox that code could read and write "
+               "whatever your user can. Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap), "
+               "or pass --unsafe to grade trusted notebooks (your own) without it.")
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot run here and ``unsafe`` was not given."""
 
 
 @dataclass
@@ -57,12 +66,15 @@ class Submission:
         What went wrong with the submission as a whole (unreadable, the kernel died, ...).
     cell_errors : list of str
         The cells that raised or timed out, one line each.
+    seed : int or None
+        The seed of the exercises' random inputs (None: each exercise's own).
     """
 
     notebook: str
     results: dict = field(default_factory=dict)
     error: str | None = None
     cell_errors: list = field(default_factory=list)
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.notebook, str):
@@ -75,6 +87,8 @@ class Submission:
             raise TypeError(f"error must be None or a str, got {type(self.error).__name__}")
         if not isinstance(self.cell_errors, list):
             raise TypeError(f"cell_errors must be a list of str, got {type(self.cell_errors).__name__}")
+        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
+            raise TypeError(f"seed must be None or an int, got {type(self.seed).__name__}")
 
     @property
     def passed(self) -> int:
@@ -93,42 +107,35 @@ class Submission:
         return data
 
 
-def exercises_in(notebook) -> list[str]:
-    """The exercises a notebook is graded on: its ``metadata.dgmbook.exercises``, or else the
-    exercises named by its ``check("...")`` calls, in catalogue order.
+def exercises_in(notebook, chapter: str | None = None) -> list[str]:
+    """The exercises a notebook is graded on: every exercise of its chapter's catalogue. The chapter
+    is ``chapter`` if given, else each chapter that the notebook's metadata
+    (``metadata.dgmbook.chapter`` and ``exercises``) or its ``check("...")`` cells name. Deleting
+    exercises from the metadata does not shrink the list.
 
     Parameters
     ----------
     notebook : nbformat.NotebookNode
+    chapter : str, optional
+        ``"q1"`` ... ``"q4"``.
     """
     if not hasattr(notebook, "cells") or not hasattr(notebook, "metadata"):
         raise TypeError(f"notebook must be an nbformat notebook, got {type(notebook).__name__}")
-    listed = (notebook.metadata.get("dgmbook") or {}).get("exercises")
-    if isinstance(listed, list) and listed:
-        return [name for name in EXERCISES if name in listed]
-    source = "\n".join(cell.get("source", "") for cell in notebook.cells if cell.get("cell_type") == "code")
-    named = set(re.findall(r"""check\(\s*["']([a-z0-9-]+)["']""", source))
-    return [name for name in EXERCISES if name in named]
-
-
-def _grading_cell(names: list[str]) -> str:
-    pairs = [(name, EXERCISES[name].function) for name in names]
-    return (
-        "import importlib as _dgm_il, json as _dgm_json\n"
-        "import dgmbook.exercises as _dgm_ex\n"
-        "_dgm_ex = _dgm_il.reload(_dgm_ex)\n"
-        "_dgm_out = {}\n"
-        f"for _dgm_name, _dgm_fn in {pairs!r}:\n"
-        "    _dgm_f = globals().get(_dgm_fn)\n"
-        "    if not callable(_dgm_f):\n"
-        "        _dgm_out[_dgm_name] = {'passed': False, 'status': 'missing', 'mistake': None,\n"
-        "            'message': f'✗ {_dgm_name}: the notebook defines no function named {_dgm_fn}.'}\n"
-        "        continue\n"
-        "    _dgm_r = _dgm_ex.check(_dgm_name, _dgm_f, quiet=True)\n"
-        "    _dgm_out[_dgm_name] = {'passed': bool(_dgm_r.passed), 'status': _dgm_r.status,\n"
-        "                           'message': _dgm_r.message, 'mistake': _dgm_r.mistake}\n"
-        f"print({MARKER!r} + _dgm_json.dumps(_dgm_out))\n"
-    )
+    if chapter is not None:
+        return chapter_exercises(chapter)
+    named: set[str] = set()
+    meta = notebook.metadata.get("dgmbook") or {}
+    if isinstance(meta, dict):
+        if meta.get("chapter") in CHAPTERS:
+            named.add(meta["chapter"])
+        listed = meta.get("exercises")
+        if isinstance(listed, list):
+            named.update(EXERCISES[n].page for n in listed if isinstance(n, str) and n in EXERCISES)
+    source = "\n".join(str(cell.get("source", "")) for cell in notebook.cells
+                       if cell.get("cell_type") == "code")
+    named.update(EXERCISES[n].page for n in re.findall(r"""check\(\s*["']([a-z0-9-]+)["']""", source)
+                 if n in EXERCISES)
+    return [name for name, ex in EXERCISES.items() if ex.page in named]
 
 
 def _not_graded(names: list[str], why: str) -> dict:
@@ -136,22 +143,40 @@ def _not_graded(names: list[str], why: str) -> dict:
             for name in names}
 
 
-def grade_notebook(path, *, cell_timeout: float = CELL_TIMEOUT,
-                   notebook_timeout: float = NOTEBOOK_TIMEOUT) -> Submission:
-    """Execute one submitted notebook in a temporary copy and check each of its exercises.
+def grade_notebook(path, *, cell_timeout: float = CELL_TIMEOUT, notebook_timeout: float = NOTEBOOK_TIMEOUT,
+                   chapter: str | None = None, unsafe: bool = False, memory_mb: float = MEMORY_MB,
+                   seed: int | None = None, time_limit: float = DEFAULT_TIME_LIMIT) -> Submission:
+    """Run one submitted notebook in a sandboxed child and judge each exercise of its chapter.
 
     Parameters
     ----------
     path : str or Path
         The submitted ``.ipynb``.
     cell_timeout : float, default 60
-        Seconds any one cell of the submission may run (it is then interrupted).
+        Seconds any one cell of the submission may run (it is then killed and skipped).
     notebook_timeout : float, default 600
-        Seconds all the submission's cells may run together.
+        Seconds for the whole submission: its cells, and the checks of its functions.
+    chapter : str, optional
+        The chapter (``"q1"`` ... ``"q4"``) whose exercises the notebook is graded on; by default the
+        chapter the notebook names.
+    unsafe : bool, default False
+        Run the child without the sandbox (trusted notebooks only; needed where bubblewrap is
+        unavailable).
+    memory_mb : float, default 4096
+        Address space of the submission's process.
+    seed : int, optional
+        Seed of the exercises' random inputs; default each exercise's own.
+    time_limit : float, default 10
+        Seconds per call of a student's function.
 
     Returns
     -------
     Submission
+
+    Raises
+    ------
+    SandboxUnavailable
+        If the sandbox cannot run here and ``unsafe`` is False.
     """
     if not isinstance(path, (str, Path)):
         raise TypeError(f"path must be a path to a notebook (str or Path), got {type(path).__name__}")
@@ -160,77 +185,38 @@ def grade_notebook(path, *, cell_timeout: float = CELL_TIMEOUT,
         raise ValueError(f"path must be an existing .ipynb file, got {str(path)!r}")
     cell_timeout = check_positive("cell_timeout", cell_timeout)
     notebook_timeout = check_positive("notebook_timeout", notebook_timeout)
+    memory_mb = check_positive("memory_mb", memory_mb)
+    time_limit = check_positive("time_limit", time_limit)
+    unsafe = check_bool("unsafe", unsafe)
+    if chapter is not None and chapter not in CHAPTERS:
+        raise ValueError(f"chapter must be one of {', '.join(CHAPTERS)}, got {chapter!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise TypeError(f"seed must be None or an int, got {type(seed).__name__}")
+    problem = None if unsafe else sandbox_problem()
+    if problem:
+        raise SandboxUnavailable(f"refusing to grade without the sandbox: {problem}. {UNSAFE_HELP}")
 
     import nbformat
 
-    submission = Submission(str(path))
+    submission = Submission(str(path), seed=seed)
     try:
         notebook = nbformat.read(path, as_version=4)
-        names = exercises_in(notebook)
+        names = exercises_in(notebook, chapter)
+        cells = [str(cell.get("source", "")) for cell in notebook.cells if cell.get("cell_type") == "code"]
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the submission's fault
         submission.error = f"not a readable notebook ({type(exc).__name__}: {str(exc)[:200]})"
         return submission
     if not names:
-        submission.error = "no exercises found (no dgmbook metadata and no check(...) cell)"
+        submission.error = ("no exercises found (no chapter in its metadata and no check(...) cell; "
+                            "pass --chapter)")
         return submission
-
-    workdir = Path(tempfile.mkdtemp(prefix="dgmbook-grade-"))
-    try:
-        _execute(notebook, names, workdir, cell_timeout, notebook_timeout, submission)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    verdict = judge_cells(cells, names, sandboxed=not unsafe, cell_timeout=cell_timeout,
+                          notebook_timeout=notebook_timeout, seed=seed, time_limit=time_limit,
+                          limits=Limits(memory_mb=memory_mb, cpu_seconds=notebook_timeout + 60))
+    submission.results = {name: result_dict(result) for name, result in verdict.results.items()}
+    submission.cell_errors = list(verdict.cell_errors)
+    submission.error = verdict.error
     return submission
-
-
-def _execute(notebook, names, workdir: Path, cell_timeout, notebook_timeout, submission: Submission) -> None:
-    import nbformat
-    from nbclient import NotebookClient
-
-    copy_path = workdir / "submission.ipynb"
-    nbformat.write(notebook, copy_path)
-    notebook = nbformat.read(copy_path, as_version=4)
-    # Only code and markdown cells run; the grader's cell goes last.
-    notebook.cells = [c for c in notebook.cells if c.get("cell_type") in ("code", "markdown", "raw")]
-    grading = nbformat.v4.new_code_cell(_grading_cell(names))
-    notebook.cells.append(grading)
-    grading_budget = 30.0 + GRADING_SECONDS_PER_EXERCISE * len(names)
-    deadline = time.monotonic() + notebook_timeout
-
-    def timeout_for(cell) -> int:
-        if cell is grading:
-            return int(grading_budget)
-        return max(1, int(min(cell_timeout, deadline - time.monotonic())))
-
-    client = NotebookClient(
-        notebook, timeout=int(cell_timeout), timeout_func=timeout_for, interrupt_on_timeout=True,
-        allow_errors=True, kernel_name="python3", resources={"metadata": {"path": str(workdir)}},
-    )
-    try:
-        client.execute(stderr=subprocess.DEVNULL)  # the kernel's own log lines are not the student's
-    except Exception as exc:  # noqa: BLE001 - a dead kernel, a timeout that could not interrupt ...
-        submission.error = ("the notebook could not be run to the end "
-                            f"({type(exc).__name__}: {str(exc)[:200]})")
-    for index, cell in enumerate(notebook.cells[:-1]):
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                submission.cell_errors.append(f"cell {index + 1}: {output.get('ename')}: "
-                                              f"{str(output.get('evalue'))[:150]}")
-    submission.results = _read_grading_output(notebook.cells[-1], names)
-    if submission.error and all(r["status"] == "not graded" for r in submission.results.values()):
-        submission.results = _not_graded(names, submission.error)
-
-
-def _read_grading_output(cell, names: list[str]) -> dict:
-    for output in cell.get("outputs", []):
-        text = output.get("text", "") if output.get("output_type") == "stream" else ""
-        for line in text.splitlines():
-            if line.startswith(MARKER):
-                try:
-                    found = json.loads(line[len(MARKER):])
-                except json.JSONDecodeError:
-                    break
-                return {name: found.get(name) or _not_graded([name], "not checked")[name] for name in names}
-    return _not_graded(names, "the grader's checks did not run (the kernel died or ran out of time)")
 
 
 def format_table(submissions: list[Submission]) -> str:
@@ -263,25 +249,55 @@ def main(argv: list[str] | None = None) -> int:
     if argv is not None and not strings:
         raise TypeError("argv must be a list of strings (command-line arguments)")
     parser = argparse.ArgumentParser(prog="python -m dgmbook.grade",
-                                     description="Grade submitted 'Your turn' notebooks.")
+                                     description="Grade submitted 'Your turn' notebooks, each in a sandbox.")
     parser.add_argument("notebooks", nargs="+", type=Path, help="the submitted .ipynb files")
     parser.add_argument("--json", action="store_true", help="print a JSON gradebook instead of a table")
+    parser.add_argument("--chapter", choices=CHAPTERS,
+                        help="grade every notebook on this chapter's exercises "
+                             "(default: the chapter each notebook names)")
+    parser.add_argument("--jobs", type=int, default=1, help="notebooks graded at a time (default 1)")
     parser.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT,
                         help=f"seconds per cell (default {CELL_TIMEOUT:g})")
     parser.add_argument("--notebook-timeout", type=float, default=NOTEBOOK_TIMEOUT,
-                        help=f"seconds per notebook (default {NOTEBOOK_TIMEOUT:g})")
+                        help=f"seconds per notebook, cells and checks (default {NOTEBOOK_TIMEOUT:g})")
+    parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
+                        help=f"seconds per call of a student's function (default {DEFAULT_TIME_LIMIT:g})")
+    parser.add_argument("--memory-mb", type=float, default=MEMORY_MB,
+                        help=f"address space of a submission's process (default {MEMORY_MB})")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed of the exercises' random inputs (default: a fresh one, in the gradebook)")
+    parser.add_argument("--unsafe", action="store_true",
+                        help="grade without the sandbox (trusted notebooks only; where bubblewrap is "
+                             "unavailable the grader refuses otherwise)")
     args = parser.parse_args(argv)
-    if args.cell_timeout <= 0 or args.notebook_timeout <= 0:
-        parser.error("--cell-timeout and --notebook-timeout must be > 0")
-    submissions = []
-    for path in args.notebooks:
+    if min(args.cell_timeout, args.notebook_timeout, args.memory_mb, args.time_limit) <= 0:
+        parser.error("--cell-timeout, --notebook-timeout, --time-limit and --memory-mb must be > 0")
+    if args.jobs < 1:
+        parser.error("--jobs must be >= 1")
+    problem = sandbox_problem()
+    if problem and not args.unsafe:
+        print(f"refusing to grade: {problem}.\n{UNSAFE_HELP}", file=sys.stderr)
+        return 2
+    if args.unsafe:
+        print("warning: grading WITHOUT the sandbox (--unsafe): trusted notebooks only.", file=sys.stderr)
+    seed = args.seed if args.seed is not None else secrets.randbits(31)
+
+    def grade_one(path: Path) -> Submission:
         if not path.is_file():
-            submissions.append(Submission(str(path), error="no such file"))
-            continue
+            return Submission(str(path), error="no such file")
         if not args.json:
             print(f"grading {path} ...", file=sys.stderr, flush=True)
-        submissions.append(grade_notebook(path, cell_timeout=args.cell_timeout,
-                                          notebook_timeout=args.notebook_timeout))
+        try:
+            return grade_notebook(path, cell_timeout=args.cell_timeout,
+                                  notebook_timeout=args.notebook_timeout, chapter=args.chapter,
+                                  unsafe=args.unsafe, memory_mb=args.memory_mb, seed=seed,
+                                  time_limit=args.time_limit)
+        except Exception as exc:  # noqa: BLE001 - one notebook's failure must not stop the class
+            return Submission(str(path), error=f"the grader failed on this notebook ({type(exc).__name__}: "
+                                               f"{str(exc)[:200]}); grade it again alone", seed=seed)
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        submissions = list(pool.map(grade_one, args.notebooks))
     if args.json:
         print(json.dumps([s.to_dict() for s in submissions], indent=2, ensure_ascii=False))
     else:
