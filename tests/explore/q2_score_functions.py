@@ -35,6 +35,14 @@ SCENARIOS = [
         fails=("Fisher scoring's error shrinks per step by the predicted factor",),
         holds=("Fisher scoring from the median converges",),
     ),
+    Scenario(  # a sign slip in the score near the spurious root: the iteration descends, the minimum attracts
+        name="break-score-sign-near-minimum",
+        edits={"away = [np.abs(fisher_scoring(lambda th: cauchy_location_score(":
+               "away = [np.abs(fisher_scoring(lambda th: -cauchy_location_score("},
+        fails=("moves away from it at every step",),
+        holds=("At the spurious root Fisher scoring's rate 1 - J_n/I_n exceeds 1",
+               "Fisher scoring from the sample mean climbs straight to the MLE"),
+    ),
     Scenario(  # a slip in the quadratic approximation's gap: the closed form no longer matches ℓ_n
         name="break-quadratic-gap",
         edits={"n_obs * (a_grid - 1) ** 2 / 2": "n_obs * (a_grid - 1) ** 2 / 3"},
