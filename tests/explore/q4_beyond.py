@@ -26,6 +26,13 @@ SCENARIOS = [
         fails=("abar_T is about 0 (linear)",),
         holds=("abar_T is about 0 (cosine)", "Isotropy"),
     ),
+    # A point between the first two modes among the five: there the true step exceeds beta_t.
+    Scenario(
+        name="point-between-modes",
+        edits={"X_T_POINTS = [-2.0, -0.8, 0.0, 1.0, 2.5]": "X_T_POINTS = [-2.0, -1.0, 0.0, 1.0, 2.5]"},
+        fails=("at the five points the page's wide data stay below beta_t",),
+        holds=("between modes the wide data exceed beta_t", "less than 1% of its mass"),
+    ),
     # Slips in the mathematics, to show that the checks can fail.
     Scenario(
         name="slip-law-of-total-variance",
@@ -53,6 +60,8 @@ SETTINGS_RULES = {
         lambda s: len(s["X_T_POINTS"]) == 5 and len(s["REVERSE_STEPS"]) == 3),
     "the text compares the first two reverse steps, the second later than the first": (
         lambda s: s["REVERSE_STEPS"][0] < s["REVERSE_STEPS"][1]),
+    "the scan draws x_t at the reverse steps' first two t (typical spread against the grid)": (
+        lambda s: set(s["REVERSE_STEPS"][:2]) <= set(s["SCAN_STEPS"])),
     "the short chain of the ablation is much shorter than the main one": (
         lambda s: s["ABLATION_T"] * 10 <= s["T"]),
     "the scan's first step is one where the ratio is large (t >= 2, since sigma_q^2(1) = 0)": (
