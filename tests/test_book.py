@@ -92,6 +92,21 @@ def test_no_page_shows_an_error_a_traceback_or_stderr(built_book):
         assert "Traceback (most recent call last)" not in text, page.name
 
 
+def test_no_folded_check_cell_shows_a_stray_value(built_book):
+    """A folded (hide-input) cell shows what it means to show (a figure, a printed table, a failed
+    claim's box), never the bare value of its last expression (a glue(...) left without ';')."""
+    executed = built_book.html_dir.parent / "jupyter_execute" / "book"
+    stray = []
+    for notebook in sorted(executed.glob("*.ipynb")):
+        for index, cell in enumerate(nbformat.read(notebook, as_version=4).cells):
+            if cell.cell_type != "code" or "hide-input" not in cell.metadata.get("tags", []):
+                continue
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "execute_result" and set(output["data"]) == {"text/plain"}:
+                    stray.append(f"{notebook.name}, cell {index}: {output['data']['text/plain'][:50]}")
+    assert not stray, "folded cells that show a stray value:\n" + "\n".join(stray)
+
+
 def test_chapters_offer_the_notebook_for_download_and_launch(built_book):
     repo = load_config()["repository"]["url"].rstrip("/")
     org_repo = repo.split("github.com/")[1]
