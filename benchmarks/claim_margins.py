@@ -36,6 +36,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,21 +126,25 @@ def blas_in_use(config: Config) -> str:
     return ", ".join(found) or "no BLAS found by threadpoolctl"
 
 
-def run_all(pages: list[Path], configs: list[Config], logs: Path) -> dict:
-    """Execute every page under every configuration; return the runs' outcomes and log paths."""
+def run_all(pages: list[Path], configs: list[Config], logs: Path, jobs: int = 1) -> dict:
+    """Execute every page under every configuration, ``jobs`` kernels at a time; return the runs'
+    outcomes and log paths. (Each kernel gets its configuration through its own environment, so
+    runs in parallel do not interfere; a BLAS's result does not depend on the machine's load.)"""
     logs.mkdir(parents=True, exist_ok=True)
-    outcomes = {}
-    for config in configs:
-        for page in pages:
-            log = logs / f"{page.stem}.{config.kernel}.{config.threads}.jsonl"
-            log.unlink(missing_ok=True)
-            env = {**config.env, "DGMBOOK_CLAIMS": "explore", "DGMBOOK_CLAIMS_LOG": str(log)}
-            run = execute_page(page, env)
-            status = "ok" if run.ok else (run.error or "stderr: " + " | ".join(run.stderr))[:300]
-            print(f"{config.name:>13}  {page.name:<32} {run.seconds:7.1f} s  {status.splitlines()[0]}",
-                  flush=True)
-            outcomes[(page.name, config.name)] = (run, log)
-    return outcomes
+
+    def one(config: Config, page: Path):
+        log = logs / f"{page.stem}.{config.kernel}.{config.threads}.jsonl"
+        log.unlink(missing_ok=True)
+        env = {**config.env, "DGMBOOK_CLAIMS": "explore", "DGMBOOK_CLAIMS_LOG": str(log)}
+        run = execute_page(page, env)
+        status = "ok" if run.ok else (run.error or "stderr: " + " | ".join(run.stderr))[:300]
+        print(f"{config.name:>13}  {page.name:<32} {run.seconds:7.1f} s  {status.splitlines()[0]}",
+              flush=True)
+        return (page.name, config.name), (run, log)
+
+    tasks = [(config, page) for config in configs for page in pages]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return dict(pool.map(lambda task: one(*task), tasks))
 
 
 def collect(outcomes: dict, pages: list[Path], configs: list[Config]) -> list[Claim]:
@@ -240,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"OpenBLAS kernels (OPENBLAS_CORETYPE; default {' '.join(KERNELS)})")
     parser.add_argument("--threads", nargs="+", type=int, default=list(THREADS),
                         help="BLAS thread counts (default 1 2)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="pages executed at once (default 1; the machine's cores at most)")
     parser.add_argument("--output", type=Path, default=OUTPUT,
                         help="folder for claim_margins.md and claim_margins.csv")
     args = parser.parse_args(argv)
@@ -253,12 +260,14 @@ def main(argv: list[str] | None = None) -> int:
             pages.append(chapters[page.resolve()])
     if any(n < 1 for n in args.threads):
         parser.error("--threads must be positive integers")
+    if args.jobs < 1:
+        parser.error("--jobs must be a positive integer")
     configs = [Config(kernel, n) for kernel in args.kernels for n in args.threads]
     blas = {config.name: blas_in_use(config) for config in configs}
     for config in configs:
         print(f"{config.name}: {blas[config.name]}", flush=True)
     start = time.perf_counter()
-    outcomes = run_all(pages, configs, LOGS)
+    outcomes = run_all(pages, configs, LOGS, jobs=args.jobs)
     seconds = time.perf_counter() - start
     claims = collect(outcomes, pages, configs)
     flagged, worst = write_tables(claims, outcomes, configs, blas, args.output, seconds)
