@@ -4,8 +4,9 @@ Measured outcomes (OPENBLAS_CORETYPE=Haswell): with 20 epochs instead of 60, PCD
 when continued (its continuation t goes from about -5 to about +10), while every NCE setting
 with the fitted noise still climbs; continued at the final learning rate instead of a tenth of the
 initial one, PCD-1's change is about +0.04 nats (t about 2), no longer a loss. The two slips
-break their claims by far: a sign slip in the data logit of the uniform noise's gradient weights gives a weight ratio near 1 (bound 0.01), and a scikit-learn rate three
-times the book's separates the two implementations by about 15 standard errors (bound 2.3).
+break their claims by far: a sign slip in the data logit of the uniform noise's gradient weights
+gives a weight ratio near 1 (bound 0.01), and a scikit-learn rate three times the book's
+separates the two implementations by about 15 standard errors (bound 2.3).
 """
 
 from explore import Scenario
