@@ -1,12 +1,12 @@
 """Reader's changes to book/q1_experiments.md and the claims they should break or leave standing.
 
 Measured outcomes (OPENBLAS_CORETYPE=Haswell): with 20 epochs instead of 60, PCD-1 no longer loses
-when continued (its continuation t goes from about -5 to about +10), while NCE with nu=1 still
-climbs (t about 22); continued at the final learning rate instead of a tenth of the initial one,
-PCD-1's change (about 0.04 nats, t about 2) is no longer larger than CD-10 minus CD-1 (about
-0.08). The two slips break their claims by far: a sign slip in the data logit of the uniform
-noise's gradient weights gives a weight ratio near 1 (bound 0.01), and a scikit-learn rate three
-times the book's separates the two implementations by about 15 standard errors (bound 2.3).
+when continued (its continuation t goes from about -5 to about +10), while every NCE setting
+with the fitted noise still climbs; continued at the final learning rate instead of a tenth of the
+initial one, PCD-1's change is about +0.04 nats (t about 2), no longer a loss. The two slips
+break their claims by far: a sign slip in the data logit of the uniform noise's gradient weights
+gives a weight ratio near 1 (bound 0.01), and a scikit-learn rate three times the book's
+separates the two implementations by about 15 standard errors (bound 2.3).
 """
 
 from explore import Scenario
@@ -18,15 +18,16 @@ SCENARIOS = [
         name="fewer-epochs",
         edits={"EPOCHS = 60 ": "EPOCHS = 20 "},
         fails=("PCD-1 loses at the larger constant rate",),
-        holds=("NCE ν=1 was still climbing", "NCE ν=5 is ahead of ν=1",
+        holds=("every NCE setting with the fitted noise was still climbing",
+               "NCE ν=5 is ahead of ν=1",
                "For fixed theta", "Cross-check: the book's PCD-1 and scikit-learn's"),
     ),
     Scenario(
         name="continue-at-the-final-rate",
         edits={"EPOCHS = 60 ": "EPOCHS = 20 ", "EXTRA_LR = LR / 10 ": "EXTRA_LR = LR_END "},
-        fails=("PCD-1 loses at the larger constant rate",
-               "PCD-1's change is larger than the CD-10 minus CD-1"),
-        holds=("NCE ν=1 was still climbing", "Uniform noise: after training"),
+        fails=("PCD-1 loses at the larger constant rate",),
+        holds=("every NCE setting with the fitted noise was still climbing",
+               "Uniform noise: after training"),
     ),
     Scenario(
         name="sign-slip-in-the-uniform-noise-weights",
