@@ -28,6 +28,16 @@ SCENARIOS = [
         fails=("Worked example: the misspecified model is not normalised",),
         holds=("Scan: the limit",),
     ),
+    # The bad start's ablation can fail: a "uniform" start left at zero biases is the zero start,
+    # so NCE pays exactly as much from it (ratio 1, not below one half).
+    Scenario(
+        name="uniform_start_not_normalised",
+        edits={"uniform = np.full(START_VOCAB, 1 / START_VOCAB)": "uniform = None",
+               **FEWER_SEEDS},
+        fails=("Bad start: from a normalised uniform start NCE pays less than half",),
+        holds=("Bad start: NCE pulls the normalisers to one",
+               "Bad start: the softmax's normalised predictions barely suffer"),
+    ),
     # The scan's limit check can fail: a bisection that moves the wrong end never finds the root.
     Scenario(
         name="scan_bisection_reversed",

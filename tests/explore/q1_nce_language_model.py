@@ -6,11 +6,11 @@ FEWER_SEEDS = {"N_SEEDS = 5               #": "N_SEEDS = 3               #"}
 
 SCENARIOS = [
     # A reader makes the softmax "rerun" identical to the first run: the yardstick of bullet 1
-    # becomes 0, and NCE can no longer be closer to the softmax than the rerun is.
+    # becomes 0, and NCE's distance from the softmax is no longer "about as far" as the rerun's.
     Scenario(
         name="rerun_identical",
         edits={"RERUN_SEED_OFFSET = 100": "RERUN_SEED_OFFSET = 0", **FEWER_SEEDS},
-        fails=("Bullet 1: in every seed KL(softmax || NCE) is below",),
+        fails=("Bullet 1: KL(softmax || NCE rerun) is at most 1.5 times",),
         holds=("Monte Carlo", "NCE (nu = 25) self-normalises", "NS offset identity"),
     ),
     # A reader sets the "longer" text to the page's own length: nothing improves.
@@ -18,8 +18,9 @@ SCENARIOS = [
         name="no_longer_text",
         edits={"LONG_TEXT_TOKENS = 200_000": "LONG_TEXT_TOKENS = 30_000", **FEWER_SEEDS},
         fails=("with the longer text both objectives", "NCE's mean |log Z| falls with the longer",
-               "the sd of NCE's log Z falls with the longer"),
-        holds=("Bullet 1: in every seed KL(softmax || NCE) is below",),
+               "the sd of NCE's log Z falls with the longer",
+               "with the longer text the softmax and NCE end nearly level"),
+        holds=("Bullet 1: KL(softmax || NCE rerun) is at least 0.8 times",),
     ),
     # Mathematics broken on purpose: the Proposition's weight dropped from the expected gradient.
     Scenario(
