@@ -245,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"OpenBLAS kernels (OPENBLAS_CORETYPE; default {' '.join(KERNELS)})")
     parser.add_argument("--threads", nargs="+", type=int, default=list(THREADS),
                         help="BLAS thread counts (default 1 2)")
+    parser.add_argument("--configs", nargs="+", default=None, metavar="KERNEL/THREADS",
+                        help="explicit configurations instead of every kernel x thread count, "
+                             "e.g. Prescott/1 Haswell/1 SkylakeX/2")
     parser.add_argument("--jobs", type=int, default=1,
                         help="pages executed at once (default 1; the machine's cores at most)")
     parser.add_argument("--output", type=Path, default=OUTPUT,
@@ -263,6 +266,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs < 1:
         parser.error("--jobs must be a positive integer")
     configs = [Config(kernel, n) for kernel in args.kernels for n in args.threads]
+    if args.configs is not None:
+        configs = []
+        for text in args.configs:
+            kernel, _, threads = text.partition("/")
+            if not kernel or not threads.isdigit() or int(threads) < 1:
+                parser.error(f"--configs takes KERNEL/THREADS such as Haswell/2, got {text!r}")
+            configs.append(Config(kernel, int(threads)))
     blas = {config.name: blas_in_use(config) for config in configs}
     for config in configs:
         print(f"{config.name}: {blas[config.name]}", flush=True)
