@@ -39,6 +39,8 @@ SETTINGS_RULES = {
     "K_LIST starts at k = 1 (the CD-1 error quoted) and increases":
         lambda s: s["K_LIST"][0] == 1 and list(s["K_LIST"]) == sorted(set(s["K_LIST"])),
     "the nu quoted in the text is one of NU_GRID": lambda s: s["NU_SHOWN"] in s["NU_GRID"],
+    "NU_GRID increases (Part 3.2 reads its first two as the smallest, its last two as the "
+    "largest)": lambda s: list(s["NU_GRID"]) == sorted(set(s["NU_GRID"])),
     "Part 3.2's 1/nu check uses the two largest nu, both large":
         lambda s: sorted(s["NU_GRID"])[-2] >= 100,
     "Part 4.2's paired comparisons need several seeds": lambda s: s["BAS_CMP_SEEDS"] >= 5,
