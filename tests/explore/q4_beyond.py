@@ -48,6 +48,13 @@ SCENARIOS = [
         fails=("c_t is the coefficient of x_0", "SymPy reduces sigma_q^2 + c_t^2"),
     ),
     Scenario(
+        name="slip-gaussian-data-precision",
+        edits={"var_x0_gauss = 1 / (1 / tau2 + abar / (1 - abar))":
+               "var_x0_gauss = 1 / (1 / tau2 + 1 / (1 - abar))"},
+        fails=("for Gaussian data of variance tau^2",),
+        holds=("over beta_t in the scan is above one",),
+    ),
+    Scenario(
         name="slip-affine-law",
         edits={"law_var = (c_xt + c_x0 * gain) ** 2 * law_var":
                "law_var = (c_xt + c_x0 * gain) * law_var"},
