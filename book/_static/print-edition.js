@@ -39,7 +39,12 @@
     const starts = Array.from(article.querySelectorAll('span[id^="document-"]'));
     starts.forEach((span) => {
       const next = span.nextElementSibling;
-      if (next) next.classList.add("pe-new-page");
+      if (next) {
+        next.classList.add("pe-new-page");
+        // The anchor moves into the page it names: left before it, its empty line could sit alone
+        // at the top of a printed page, and the page break would then leave that page blank.
+        next.prepend(span);
+      }
     });
 
     // Collapsible boxes that are not folded code cells: open them (their content is the text).
