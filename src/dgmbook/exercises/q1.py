@@ -249,14 +249,10 @@ def _lm_nonnegative(run):
     return None
 
 
-
-
 _SIGN_CD = ("sign error in the update: CD-k ascends the log-likelihood, θ ← θ + η(⟨−∂F/∂θ⟩_data − "
             "⟨−∂F/∂θ⟩_model); this step descends it")
 _NU_MISSING = ("ν (log ν) is missing from the NCE posterior: D_θ(u) = sigmoid(G_θ(u) − log ν); "
                "without it the classifier is right only for ν = 1")
-_ALPHA_BAR_OFF = ("ᾱ is indexed one step off: μ_q needs ᾱ_{t−1} and ᾱ_t, and with "
-                  "np.cumprod(alphas) the value ᾱ_t sits at index t − 1")
 
 
 EXERCISES = [
