@@ -637,13 +637,7 @@ def nce_loss(H: Any, targets: Any, noise: Any, Q: Any, b: Any,
     targets = _as_token_array("targets", targets, Q.shape[0], ndim=1)
     noise_arr = _as_token_array("noise", noise, Q.shape[0], ndim=2)
     k = noise_arr.shape[1]
-    if noise_log_probs is None:
-        raise TypeError("noise_log_probs must be an array of log-probabilities, got None")
-    log_q = np.asarray(noise_log_probs)
-    if log_q.dtype.kind not in "iuf" or log_q.ndim != 1 or np.any(np.isnan(log_q)) or np.any(log_q > 0):
-        raise ValueError("noise_log_probs must be a 1-d array of log-probabilities (<= 0, no NaN)")
-    if log_q.size != Q.shape[0]:
-        raise ValueError(f"noise_log_probs must have one entry per word, V={Q.shape[0]}, got {log_q.size}")
+    log_q = _check_noise_log_probs(noise_log_probs, Q.shape[0])
     if targets.shape[0] != H.shape[0]:
         raise ValueError(f"targets must have length B={H.shape[0]}, got {targets.shape[0]}")
     if noise_arr.shape[0] != H.shape[0]:
@@ -653,6 +647,18 @@ def nce_loss(H: Any, targets: Any, noise: Any, Q: Any, b: Any,
         raise ValueError("noise_log_probs must be finite at every data and noise word: NCE needs "
                          "q(w) > 0 wherever the data put mass")
     return sampled_loss(H, targets, noise_arr, Q, b, log_q.astype(np.float64) + np.log(k))
+
+
+def _check_noise_log_probs(noise_log_probs: Any, n_words: int) -> np.ndarray:
+    """``log q`` of the NCE losses: a 1-d array of log-probabilities, one per word (``-inf`` allowed)."""
+    if noise_log_probs is None:
+        raise TypeError("noise_log_probs must be an array of log-probabilities, got None")
+    log_q = np.asarray(noise_log_probs)
+    if log_q.dtype.kind not in "iuf" or log_q.ndim != 1 or np.any(np.isnan(log_q)) or np.any(log_q > 0):
+        raise ValueError("noise_log_probs must be a 1-d array of log-probabilities (<= 0, no NaN)")
+    if log_q.size != n_words:
+        raise ValueError(f"noise_log_probs must have one entry per word, V={n_words}, got {log_q.size}")
+    return log_q
 
 
 def negative_sampling_loss(H: Any, targets: Any, noise: Any, Q: Any,
@@ -699,13 +705,7 @@ def expected_nce_loss(H: Any, targets: Any, Q: Any, b: Any, noise_log_probs: Any
     H, Q, b = _check_output_layer(H, Q, b)
     targets = _as_token_array("targets", targets, Q.shape[0], ndim=1)
     k = check_int("k", k, minimum=1)
-    if noise_log_probs is None:
-        raise TypeError("noise_log_probs must be an array of log-probabilities, got None")
-    log_q = np.asarray(noise_log_probs)
-    if log_q.dtype.kind not in "iuf" or log_q.ndim != 1 or np.any(np.isnan(log_q)) or np.any(log_q > 0):
-        raise ValueError("noise_log_probs must be a 1-d array of log-probabilities (<= 0, no NaN)")
-    if log_q.size != Q.shape[0]:
-        raise ValueError(f"noise_log_probs must have one entry per word, V={Q.shape[0]}, got {log_q.size}")
+    log_q = _check_noise_log_probs(noise_log_probs, Q.shape[0])
     if targets.shape[0] != H.shape[0]:
         raise ValueError(f"targets must have length B={H.shape[0]}, got {targets.shape[0]}")
     if not np.all(np.isfinite(log_q[targets])):
