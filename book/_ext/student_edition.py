@@ -11,7 +11,8 @@ The "Your turn" pages hold coding exercises instead: there, each cell tagged ``r
 book's solution, folded in the full edition) becomes a visible stub with the function's signature
 and docstring (``dgmbook.exercises.stub_source``) and the ``check(...)`` cells stay. Every page with
 exercises links its student notebook (``dgmbook.exercises.student_notebook``: the stubs and checks
-of a "Your turn" page, the questions of a chapter), written to ``notebooks/`` in the built site.
+of a "Your turn" page, the questions of a chapter), written to ``notebooks/`` in the built site
+of both editions (the full edition's is the published one, where the student PDF links them).
 One source, two editions: nothing to drift.
 
 The pages the student edition leaves out (the answers at a glance, the beyond pages) are dropped
@@ -40,6 +41,9 @@ REFERENCE_TAG = "reference"
 
 #: Folder of the built site that receives the student notebooks.
 NOTEBOOK_DIR = "notebooks"
+
+#: The Sphinx tag set in the student edition (for ``{only}`` blocks).
+STUDENT_TAG = "student"
 
 
 def _has_exercise(node: nodes.Node) -> bool:
@@ -117,6 +121,10 @@ def _add_notebook_link(app: Sphinx, doctree: nodes.document) -> None:
         section = titles[0]
         index = next((i + 1 for i, c in enumerate(section.children) if isinstance(c, nodes.title)), 0)
         section.insert(index, _notebook_link(app.env.docname))
+    _remember_notebook(app)
+
+
+def _remember_notebook(app: Sphinx) -> None:
     app.env.student_notebook_docs = getattr(app.env, "student_notebook_docs", set()) | {app.env.docname}
 
 
@@ -133,6 +141,10 @@ def strip_to_questions(app: Sphinx, doctree: nodes.document) -> None:
     page's table of contents, collected from the same event, lists only what is left.
     """
     if not app.config.hide_solutions:
+        # The full site publishes the student notebooks too (the same nine, written by
+        # write_student_notebooks): the student edition's PDF links them there.
+        if _reference_cells(doctree) or _has_exercise(doctree):
+            _remember_notebook(app)
         return
     _drop_answer_boxes(doctree)
     if stub_your_turn(app, doctree) or not _has_exercise(doctree):
@@ -158,8 +170,9 @@ def resolve_dropped(app: Sphinx, env, node: addnodes.pending_xref, contnode: nod
 
 
 def write_student_notebooks(app: Sphinx, exception: Exception | None) -> None:
-    """Write each "Your turn" page's student notebook into ``notebooks/`` of the built site."""
-    if exception is not None or not app.config.hide_solutions or app.builder.format != "html":
+    """Write the student notebook of each page with exercises into ``notebooks/`` of the built site
+    (of both editions: the published site, the full edition's, is where the student PDF links them)."""
+    if exception is not None or app.builder.format != "html":
         return
     import nbformat
 
@@ -182,8 +195,11 @@ def _purge_doc(app: Sphinx, env, docname: str) -> None:
 
 
 def no_source_downloads(app: Sphinx, config) -> None:
-    """The student edition offers no download of a page's source, which holds the solutions."""
+    """The student edition offers no download of a page's source, which holds the solutions, and
+    sets the tag ``student``, so that a page can say what only one edition holds:
+    ``{only} student`` / ``{only} not student`` blocks (the introduction's)."""
     if config.hide_solutions:
+        app.tags.add(STUDENT_TAG)
         options = dict(config.html_theme_options or {})
         options["use_download_button"] = False
         config.html_theme_options = options
