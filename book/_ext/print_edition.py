@@ -3,8 +3,11 @@
 1. **Download menu.** Every page's download menu (sphinx-book-theme's ``download-buttons`` group of
    header buttons, filled in on ``html-page-context`` at priority 501) gets one more entry: the whole
    book as a PDF, ``book.pdf`` at the root of the site (``book-student.pdf`` in the student edition,
-   which must never point readers of the questions to the solutions). ``python3 tasks.py pdf`` writes
-   the file there; the Pages workflow publishes it with the HTML.
+   which must never point readers of the questions to the solutions). The theme's own ".pdf" entry,
+   the browser's print dialog (which printed the page's toggles and contents list), becomes a link
+   to the page's own PDF, printed like the book's: ``book/q1_nce_cd.pdf`` next to
+   ``book/q1_nce_cd.html``. ``python3 tasks.py pdf`` writes both; the Pages workflow publishes them
+   with the HTML.
 2. **One-page HTML.** The PDF is printed from Sphinx's ``singlehtml`` build. Sphinx looks up node
    visitors by builder name and falls back to the ``html`` ones only when *no* extension registered
    anything for ``singlehtml``; sphinx-exercise does, so myst-nb's folded-cell node (and any other
@@ -26,14 +29,25 @@ def pdf_name(student: bool) -> str:
     return STUDENT_PDF if student else FULL_PDF
 
 
+def page_pdf_name(pagename: str) -> str:
+    """The file name, relative to the site's root, of a page's own PDF (``book/q1_nce_cd.pdf``)."""
+    return f"{pagename}.pdf"
+
+
 def add_pdf_to_download_menu(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Append "the whole book as PDF" to the page's download menu, if the theme shows one."""
+    """Point the page's ".pdf" entry at the page's own PDF and append "the whole book as PDF" to
+    the page's download menu, if the theme shows one."""
     buttons = context.get("header_buttons")
     if not isinstance(buttons, list):
         return
     student = bool(getattr(app.config, "hide_solutions", False))
     for group in buttons:
         if isinstance(group, dict) and group.get("label") == "download-buttons":
+            for button in group.get("buttons", []):
+                if isinstance(button, dict) and button.get("label") == "download-pdf-button":
+                    button.pop("javascript", None)
+                    button.update({"type": "link", "url": context["pathto"](page_pdf_name(pagename), 1),
+                                   "tooltip": "Download this page as a PDF"})
             group.setdefault("buttons", []).append(
                 {
                     "type": "link",

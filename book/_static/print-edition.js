@@ -8,6 +8,15 @@
  * mark "@@PE<n>@@" at each contents entry's target. It returns the entries.
  * printEdition.setPageNumbers({n: page}) writes the page numbers found for the marks (by reading the
  * first printing's text) into the contents and removes the marks.
+ *
+ * Links: prepare() points every link into the print server (a notebook, a downloadable file) at the
+ * same path of the published site (options.site), and records which page of the web edition
+ * (data-pe-doc) holds each part of the book. printEdition.showOnly(doc) then leaves only that page
+ * (without its sub-pages) to be printed as a PDF of its own, with its links to the rest of the book
+ * pointing at the published pages; printEdition.showAll() restores the whole book.
+ * Formulas: printEdition.speakFormulas() gives every typeset formula the role of an image whose
+ * accessible name is its spoken form (MathJax's speech-rule engine), which Chromium's tagged PDF
+ * carries as the /Alt text of a Figure.
  */
 (function () {
   "use strict";
@@ -34,18 +43,36 @@
     const article = document.querySelector("article.bd-article") || document.querySelector("main");
     document.title = options.title;
 
-    // Every page of the web edition (document-<name> anchors of the one-page build) starts a new
-    // printed page, except the first, which follows the contents.
+    // Every chapter of the web edition (document-<name> anchors of the one-page build that are not
+    // inside another page) starts a new printed page; a chapter's sub-pages (its beyond and "Your
+    // turn" pages) follow on, under a rule: a page break before each left up to 95 % of the page
+    // before it blank.
     const starts = Array.from(article.querySelectorAll('span[id^="document-"]'));
+    const rootSection = article.querySelector("h1") && article.querySelector("h1").closest("section");
+    if (rootSection && options.rootDoc) rootSection.dataset.peDoc = options.rootDoc;
     starts.forEach((span) => {
       const next = span.nextElementSibling;
       if (next) {
-        next.classList.add("pe-new-page");
+        const nested = span.parentElement && span.parentElement.closest(".toctree-wrapper section");
+        next.classList.add(nested ? "pe-sub-page" : "pe-new-page");
+        next.dataset.peDoc = span.id.slice("document-".length);
         // The anchor moves into the page it names: left before it, its empty line could sit alone
         // at the top of a printed page, and the page break would then leave that page blank.
         next.prepend(span);
       }
     });
+
+    // A link into the print server (a notebook, a downloadable file: relative links of the pages)
+    // points at the same path of the published site; links inside the book stay links in the PDF.
+    if (options.site) {
+      article.querySelectorAll("a[href]").forEach((a) => {
+        const href = a.getAttribute("href");
+        if (href.startsWith("#")) return;
+        const url = new URL(href, document.baseURI);
+        if (url.origin !== location.origin) return;
+        a.setAttribute("href", options.site + url.pathname.replace(/^\/+/, "") + url.search + url.hash);
+      });
+    }
 
     // Collapsible boxes that are not folded code cells: open them (their content is the text).
     article.querySelectorAll("details:not(.hide)").forEach((d) => { d.open = true; });
@@ -147,5 +174,96 @@
     document.querySelectorAll(".pe-mark").forEach((m) => m.remove());
   }
 
-  window.printEdition = { prepare, fitDisplays, setPageNumbers };
+  // Print one page of the web edition alone: everything that is not on the way from the article
+  // to that page, and every sub-page inside it, is hidden; a link to a part of the book that is not
+  // printed points at its page on the published site. Returns the page's title.
+  function showOnly(doc, site) {
+    showAll();
+    const article = document.querySelector("article.bd-article") || document.querySelector("main");
+    const page = article.querySelector(`[data-pe-doc="${CSS.escape(doc)}"]`);
+    if (!page) return null;
+    const hide = (el) => { el.classList.add("pe-hidden"); };
+    for (let el = page; el && el !== article; el = el.parentElement) {
+      Array.from(el.parentElement.children).forEach((sibling) => { if (sibling !== el) hide(sibling); });
+    }
+    page.querySelectorAll("[data-pe-doc]").forEach((sub) => {
+      hide(sub);
+      // The sub-pages' wrapper and their anchors (document-<name> spans stay in their pages).
+      const wrapper = sub.closest(".toctree-wrapper");
+      if (wrapper && page.contains(wrapper) && wrapper !== page) hide(wrapper);
+    });
+    page.classList.add("pe-only");
+    document.body.classList.add("pe-single");
+    const where = (id) => {
+      const target = id && document.getElementById(id);
+      const owner = target && target.closest("[data-pe-doc]");
+      return owner ? owner.dataset.peDoc : null;
+    };
+    page.querySelectorAll('a[href^="#"]').forEach((a) => {
+      const id = decodeURIComponent(a.getAttribute("href").slice(1));
+      let doc2 = id.startsWith("document-") ? id.slice("document-".length) : where(id);
+      const target = document.getElementById(id);
+      const printed = target && page.contains(target) && !target.closest(".pe-hidden");
+      if (printed || !doc2) return;
+      a.dataset.peHref = a.getAttribute("href");
+      a.setAttribute("href", `${site}${doc2}.html` + (id.startsWith("document-") ? "" : `#${id}`));
+    });
+    const heading = page.querySelector("h1, h2, h3");
+    return heading ? text(heading) : doc;
+  }
+
+  function showAll() {
+    document.querySelectorAll(".pe-hidden").forEach((el) => el.classList.remove("pe-hidden"));
+    document.querySelectorAll(".pe-only").forEach((el) => el.classList.remove("pe-only"));
+    document.body.classList.remove("pe-single");
+    document.querySelectorAll("a[data-pe-href]").forEach((a) => {
+      a.setAttribute("href", a.dataset.peHref);
+      delete a.dataset.peHref;
+    });
+  }
+
+  // The pages of the web edition, in order (what showOnly accepts).
+  function pages() {
+    return Array.from(document.querySelectorAll("[data-pe-doc]")).map((el) => el.dataset.peDoc);
+  }
+
+  // Every typeset formula becomes an image whose accessible name is its spoken form (MathJax's
+  // speech-rule engine, ClearSpeak rules, English), or its TeX source when the engine cannot be
+  // loaded. Chromium's tagged PDF writes the name as the /Alt text of the formula's Figure tag
+  // (the MathML that MathJax keeps for screen readers on the web is visually hidden, and a printed
+  // PDF drops it). Returns [formulas, spoken, with TeX only].
+  async function speakFormulas() {
+    if (!window.MathJax || !MathJax.startup || !MathJax.startup.document) return [0, 0, 0];
+    let sre = null;
+    try {
+      await MathJax.loader.load("a11y/sre");
+      sre = MathJax._.a11y.sre.Sre;
+      await sre.setupEngine({ locale: "en", domain: "clearspeak", modality: "speech" });
+      await sre.sreReady();
+    } catch (error) {
+      sre = null;
+    }
+    let count = 0;
+    let spoken = 0;
+    for (const item of MathJax.startup.document.math) {
+      const root = item.typesetRoot;
+      if (!root || !root.isConnected) continue;
+      count += 1;
+      let label = "";
+      if (sre) {
+        try {
+          label = sre.toSpeech(MathJax.startup.toMML(item.root)).trim();
+        } catch (error) {
+          label = "";
+        }
+      }
+      if (label) spoken += 1;
+      else label = `TeX: ${String(item.math).trim()}`;
+      root.setAttribute("role", "img");
+      root.setAttribute("aria-label", label);
+    }
+    return [count, spoken, count - spoken];
+  }
+
+  window.printEdition = { prepare, fitDisplays, setPageNumbers, showOnly, showAll, pages, speakFormulas };
 })();

@@ -9,7 +9,14 @@ and the title page/contents script are ``book/_static/print-edition.{css,js}``.
 
 Chromium prints twice: the first printing tells, through ``pdftotext`` (poppler), on which page
 each contents entry lands; the second carries the page numbers, the document outline (PDF
-bookmarks) and the footer.
+bookmarks) and the footer. For the full edition it then prints every page of the web edition alone
+(``book/q1_nce_cd.pdf`` next to ``book/q1_nce_cd.html``), which that page's download menu offers.
+
+Every PDF is tagged (a structure tree for screen readers), with the book's title, its language and
+an outline; a figure's alt text becomes its /Alt, and every formula carries its spoken form
+(MathJax's speech-rule engine) as /Alt. Links into the print server (the student notebooks, files of
+the site) point at the published site (:func:`dgmbook.build.site_url`), as do a page's links to the
+rest of the book in its own PDF.
 
 Needs, beyond ``requirements-dev.txt``: Debian's ``chromium`` and ``poppler-utils``; MathJax 3 is
 served from a local copy (``npm pack mathjax@3.2.2`` into ``.cache/``, or ``DGMBOOK_MATHJAX_DIR``)
@@ -33,12 +40,12 @@ import tarfile
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from dgmbook.build import ROOT, BuildResult, build_book, load_config
+from dgmbook.build import ROOT, BuildResult, build_book, load_config, site_url
 from dgmbook.validation import check_bool
 
 __all__ = ["build_pdf", "local_mathjax", "print_html_to_pdf"]
@@ -81,6 +88,11 @@ class PrintReport:
     problems: list[str]
     shrunk: int
     entries: int
+    #: The PDF of every page of the web edition printed alone (``chapters`` of print_html_to_pdf).
+    chapters: list[Path] = field(default_factory=list)
+    #: Formulas given an alt text, and how many of them a spoken one (the others: their TeX).
+    formulas: int = 0
+    spoken: int = 0
 
 
 @dataclass
@@ -198,7 +210,8 @@ def _page_numbers(pages: list[str], count: int) -> dict[str, int]:
 
 
 def print_html_to_pdf(html, pdf, *, title: str, edition: str, meta: tuple[str, ...] = (),
-                      mathjax_dir=None) -> PrintReport:
+                      mathjax_dir=None, site: str | None = None, root_doc: str = "",
+                      chapters=None) -> PrintReport:
     """Print the one-page HTML build ``html`` to ``pdf`` with Chromium, as a book.
 
     The page is served over HTTP from its folder; MathJax (the CDN address of Sphinx's default
@@ -218,12 +231,23 @@ def print_html_to_pdf(html, pdf, *, title: str, edition: str, meta: tuple[str, .
         Further lines of the title page (author, date, ...).
     mathjax_dir : path, optional
         A local MathJax 3 ``es5`` folder (see :func:`local_mathjax`).
+    site : str, optional
+        The published site's address (``https://…/``, see :func:`dgmbook.build.site_url`): links
+        into the print server point there instead, and so do a page's links to the rest of the
+        book in its own PDF. Required with ``chapters``.
+    root_doc : str
+        The name of the book's first page (``book/intro``), printed alone with ``chapters``.
+    chapters : path, optional
+        A folder into which every page of the web edition is also printed alone, as
+        ``<page name>.pdf`` (``book/q1_nce_cd.pdf``), like the book but without title page and
+        contents.
 
     Returns
     -------
     PrintReport
         Pages, problems (MathJax errors, equations not typeset, contents entries without a page
-        number), display equations set smaller to fit the column, contents entries.
+        number), display equations set smaller to fit the column, contents entries, the pages'
+        PDFs, formulas given an alt text.
     """
     html = _as_path("html", html, suffix=".html", must_exist=True)
     pdf = _as_path("pdf", pdf, suffix=".pdf")
@@ -235,6 +259,14 @@ def print_html_to_pdf(html, pdf, *, title: str, edition: str, meta: tuple[str, .
         mathjax_dir = _as_path("mathjax_dir", mathjax_dir, must_exist=True)
         if not (mathjax_dir / "tex-mml-chtml.js").exists():
             raise ValueError(f"mathjax_dir must hold MathJax 3's es5 files (tex-mml-chtml.js): {mathjax_dir}")
+    if site is not None and (not isinstance(site, str) or not re.fullmatch(r"https?://\S+/", site)):
+        raise ValueError(f"site must be the published site's address, http(s)://…/, got {site!r}")
+    if not isinstance(root_doc, str):
+        raise TypeError(f"root_doc must be a str (a page name: 'book/intro'), got {type(root_doc).__name__}")
+    if chapters is not None:
+        chapters = _as_path("chapters", chapters)
+        if site is None:
+            raise ValueError("chapters needs site: a page printed alone links the rest of the book there")
     chromium = _chromium()
     from playwright.sync_api import sync_playwright  # a test tool (requirements-dev.txt)
 
@@ -244,7 +276,8 @@ def print_html_to_pdf(html, pdf, *, title: str, edition: str, meta: tuple[str, .
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{httpd.server_address[1]}/{html.name}"
-    options = {"title": title, "edition": edition, "meta": list(meta)}
+    options = {"title": title, "edition": edition, "meta": list(meta), "site": site, "rootDoc": root_doc}
+    printed: list[Path] = []
     try:
         with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
             browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
@@ -277,6 +310,7 @@ def print_html_to_pdf(html, pdf, *, title: str, edition: str, meta: tuple[str, .
             page.add_style_tag(path=str(PRINT_CSS))
             page.add_script_tag(path=str(PRINT_JS))
             entries = page.evaluate("options => printEdition.prepare(options)", options)
+            formulas, spoken, _ = page.evaluate("() => printEdition.speakFormulas()")
             page.emulate_media(media="print")
             shrunk = page.evaluate("() => printEdition.fitDisplays()")
             # Fonts of the typeset equations must be loaded before printing.
@@ -290,11 +324,21 @@ def print_html_to_pdf(html, pdf, *, title: str, edition: str, meta: tuple[str, .
             page.evaluate("numbers => printEdition.setPageNumbers(numbers)", numbers)
             page.pdf(path=str(pdf), display_header_footer=True, header_template="<span></span>",
                      footer_template=FOOTER, outline=True, tagged=True, **PAGE)
+            if chapters is not None:
+                for doc in page.evaluate("() => printEdition.pages()"):
+                    heading = page.evaluate("([doc, site]) => printEdition.showOnly(doc, site)", [doc, site])
+                    page.evaluate("t => { document.title = t; }", f"{heading} · {title}")
+                    target = chapters / f"{doc}.pdf"
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    page.pdf(path=str(target), display_header_footer=True, header_template="<span></span>",
+                             footer_template=FOOTER, outline=True, tagged=True, **PAGE)
+                    printed.append(target)
+                page.evaluate("t => { printEdition.showAll(); document.title = t; }", title)
             browser.close()
     finally:
         httpd.shutdown()
         httpd.server_close()
-    return PrintReport(len(_pdftotext_pages(pdf)), notes, shrunk, len(entries))
+    return PrintReport(len(_pdftotext_pages(pdf)), notes, shrunk, len(entries), printed, formulas, spoken)
 
 
 def _print_copy(single_dir: Path, root_doc: str) -> Path:
@@ -331,7 +375,9 @@ def build_pdf(output=None, *, student: bool = False, pdf=None, execute: str = "c
         Print the problems-only student edition (built as ``dgmbook.build`` builds it).
     pdf : path, optional
         Where to write the PDF; by default ``output/_build/html/book.pdf`` (``book-student.pdf``),
-        next to the HTML pages whose download menu links to it.
+        next to the HTML pages whose download menu links to it. The full edition's pages are also
+        printed one by one, into the PDF's folder: ``book/q1_nce_cd.pdf`` next to ``book.pdf``
+        (each page's download menu links its own).
     execute : {"cache", "force", "off"}
         myst-nb's execution mode for the full edition; ``"cache"`` reuses the outputs of the
         HTML build. The student edition is never executed.
@@ -365,7 +411,8 @@ def build_pdf(output=None, *, student: bool = False, pdf=None, execute: str = "c
     # The same title as the edition's HTML (build_book names the student edition so).
     title = config["title"] + (" (student edition)" if student else "")
     printing = print_html_to_pdf(html, pdf, title=title, edition=edition, meta=tuple(meta),
-                                 mathjax_dir=local_mathjax())
+                                 mathjax_dir=local_mathjax(), site=site_url(config), root_doc=root_doc,
+                                 chapters=None if student else pdf.parent)
     return PdfResult(pdf, result, html, time.perf_counter() - start, printing)
 
 
@@ -386,6 +433,11 @@ def _main(argv: list[str] | None = None) -> int:
         print(line)
     for problem in result.printing.problems:
         print(f"print edition: {problem}")
+    if result.printing.chapters:
+        print(f"print edition: every page also alone, {len(result.printing.chapters)} PDFs next to the "
+              f"book's ({result.printing.chapters[0].relative_to(result.path.parent)}, ...)")
+    print(f"print edition: {result.printing.formulas} formulas with an alt text, "
+          f"{result.printing.spoken} of them spoken (the others: their TeX)")
     if result.printing.shrunk:
         print(f"print edition: {result.printing.shrunk} display equation(s) wider than the printed column "
               "were set smaller to fit")

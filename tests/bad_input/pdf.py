@@ -47,6 +47,12 @@ CASES = {
         bad(lambda: _print(meta="by me"), TypeError, "meta"),
         bad(lambda: _print(mathjax_dir=_TMP / "no-mathjax"), ValueError, "mathjax_dir"),
         bad(lambda: _print(mathjax_dir=_TMP), ValueError, "mathjax_dir", "tex-mml-chtml.js"),
+        bad(lambda: _print(site="dgm-book.github.io/book/"), ValueError, "site", "http"),
+        bad(lambda: _print(site="https://dgm-book.github.io/book"), ValueError, "site"),
+        bad(lambda: _print(site=3), ValueError, "site"),
+        bad(lambda: _print(root_doc=None), TypeError, "root_doc", "str"),
+        bad(lambda: _print(chapters=3, site="https://a.github.io/b/"), TypeError, "chapters", "path"),
+        bad(lambda: _print(chapters=_TMP / "pages"), ValueError, "chapters", "site"),
     ],
     "local_mathjax": [
         bad(lambda: local_mathjax(3), TypeError, "cache", "path"),
