@@ -261,6 +261,16 @@
       else label = `TeX: ${String(item.math).trim()}`;
       root.setAttribute("role", "img");
       root.setAttribute("aria-label", label);
+      // Chromium tags an image only if it holds a text node of its own (MathJax draws its glyphs
+      // as CSS content): a zero-width word joiner (no break opportunity, so no line starts with
+      // the punctuation after a formula). The drawn formula, hidden from screen readers on the web
+      // where the MathML speaks, is given back; the visually hidden MathML, which a PDF drops, goes.
+      const anchor = document.createElement("span");
+      anchor.className = "pe-alt-anchor";
+      anchor.textContent = "\u2060";
+      root.appendChild(anchor);
+      root.querySelectorAll("mjx-math[aria-hidden]").forEach((el) => el.removeAttribute("aria-hidden"));
+      root.querySelectorAll("mjx-assistive-mml").forEach((el) => el.remove());
     }
     return [count, spoken, count - spoken];
   }
