@@ -231,7 +231,8 @@
   // speech-rule engine, ClearSpeak rules, English), or its TeX source when the engine cannot be
   // loaded. Chromium's tagged PDF writes the name as the /Alt text of the formula's Figure tag
   // (the MathML that MathJax keeps for screen readers on the web is visually hidden, and a printed
-  // PDF drops it). Returns [formulas, spoken, with TeX only].
+  // PDF drops it). Run with the print styles on. Returns [formulas printed, of them spoken, with
+  // their TeX only].
   async function speakFormulas() {
     if (!window.MathJax || !MathJax.startup || !MathJax.startup.document) return [0, 0, 0];
     let sre = null;
@@ -248,7 +249,9 @@
     for (const item of MathJax.startup.document.math) {
       const root = item.typesetRoot;
       if (!root || !root.isConnected) continue;
-      count += 1;
+      // Counted if printed (not in a folded cell or another box the print styles hide).
+      const printed = root.getClientRects().length > 0;
+      if (printed) count += 1;
       let label = "";
       if (sre) {
         try {
@@ -257,8 +260,8 @@
           label = "";
         }
       }
-      if (label) spoken += 1;
-      else label = `TeX: ${String(item.math).trim()}`;
+      if (label && printed) spoken += 1;
+      else if (!label) label = `TeX: ${String(item.math).trim()}`;
       root.setAttribute("role", "img");
       root.setAttribute("aria-label", label);
       // Chromium tags an image only if it holds a text node of its own (MathJax draws its glyphs

@@ -310,9 +310,9 @@ def print_html_to_pdf(html, pdf, *, title: str, edition: str, meta: tuple[str, .
             page.add_style_tag(path=str(PRINT_CSS))
             page.add_script_tag(path=str(PRINT_JS))
             entries = page.evaluate("options => printEdition.prepare(options)", options)
-            formulas, spoken, _ = page.evaluate("() => printEdition.speakFormulas()")
             page.emulate_media(media="print")
             shrunk = page.evaluate("() => printEdition.fitDisplays()")
+            formulas, spoken, _ = page.evaluate("() => printEdition.speakFormulas()")
             # Fonts of the typeset equations must be loaded before printing.
             page.evaluate("() => document.fonts.ready.then(() => true)")
             first = Path(tmp) / "first.pdf"
