@@ -110,6 +110,9 @@
     title.className = "pe-titlepage";
     title.innerHTML = `<div class="pe-title"></div><div class="pe-edition"></div><div class="pe-meta"></div>`;
     title.querySelector(".pe-title").textContent = options.title;
+    // The book's title is the tagged PDF's one first-level heading (chapters are h2, pages h3).
+    title.querySelector(".pe-title").setAttribute("role", "heading");
+    title.querySelector(".pe-title").setAttribute("aria-level", "1");
     title.querySelector(".pe-edition").textContent = options.edition;
     const meta = title.querySelector(".pe-meta");
     (options.meta || []).forEach((line) => {
