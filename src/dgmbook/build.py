@@ -42,7 +42,7 @@ TOC = ROOT / "_toc.yml"
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 
 __all__ = ["BuildResult", "PageRun", "build_book", "chapter_sources", "execute_page", "load_config",
-           "site_url", "student_toc", "sync_notebooks"]
+           "student_toc", "sync_notebooks"]
 
 #: Pages the student edition leaves out: the answers at a glance, and every page that goes beyond
 #: the questions (their names end in ``_beyond`` or ``_experiments``).
@@ -91,36 +91,6 @@ def _strip_ansi(text: str) -> str:
 def load_config() -> dict:
     """The book's ``_config.yml`` as a dictionary."""
     return yaml.safe_load(CONFIG.read_text(encoding="utf8"))
-
-
-def site_url(config: dict | None = None) -> str:
-    """The address of the published site, ending in ``/``: where the book's pages are read online.
-
-    ``html.baseurl`` of ``_config.yml`` when it is set; otherwise the GitHub Pages address of
-    ``repository.url`` (``https://github.com/OWNER/NAME`` is published at
-    ``https://OWNER.github.io/NAME/``; a repository named ``OWNER.github.io`` at its root). The print
-    edition links every page, notebook and file of the book there.
-
-    Parameters
-    ----------
-    config : dict, optional
-        A book configuration (default: the book's ``_config.yml``).
-    """
-    if config is None:
-        config = load_config()
-    if not isinstance(config, dict):
-        raise TypeError(f"config must be a dict (a book's _config.yml), got {type(config).__name__}")
-    base = str((config.get("html") or {}).get("baseurl") or "").strip()
-    if base:
-        return base.rstrip("/") + "/"
-    url = str((config.get("repository") or {}).get("url") or "").strip()
-    match = re.fullmatch(r"https?://github\.com/([A-Za-z0-9-]+)/([A-Za-z0-9._-]+?)(?:\.git)?/?", url)
-    if match is None:
-        raise ValueError("config must give html.baseurl or a GitHub repository.url "
-                         f"(https://github.com/OWNER/NAME), got repository.url {url!r}")
-    owner, name = match.groups()
-    host = f"https://{owner.lower()}.github.io/"
-    return host if name.lower() == f"{owner.lower()}.github.io" else f"{host}{name}/"
 
 
 def chapter_sources() -> list[Path]:

@@ -38,12 +38,6 @@ CASES = {
         bad(lambda: build.student_toc({"chapters": []}), TypeError, "toc", "root"),
         bad(lambda: build.student_toc({"root": "intro", "chapters": ["book/q1"]}), ValueError, "toc entries"),
     ],
-    "site_url": [
-        bad(lambda: build.site_url("_config.yml"), TypeError, "config", "dict"),
-        bad(lambda: build.site_url({"repository": {"url": "https://gitlab.com/a/b"}}), ValueError,
-            "repository.url", "github.com"),
-        bad(lambda: build.site_url({}), ValueError, "config", "html.baseurl"),
-    ],
     "sync_notebooks": [
         bad(lambda: build.sync_notebooks(check="yes"), TypeError, "check", "True or False"),
         bad(lambda: build.sync_notebooks(check=1), TypeError, "check"),
@@ -59,6 +53,4 @@ VALID = [
     lambda: build.student_toc({"root": "book/intro"}),  # no chapters at all
     lambda: build.BuildResult(0, "", "html", 0),
     lambda: build.PageRun("a.md", 0, None, []),
-    lambda: build.site_url({"repository": {"url": "https://github.com/dgm-book/dgm-book.github.io"}}),
-    lambda: build.site_url({"html": {"baseurl": "https://example.org/book"}}),
 ]
