@@ -138,9 +138,16 @@ def expand_macros(tex: str, macros: dict[str, str]) -> str:
         return tex
     names = sorted(macros, key=len, reverse=True)
     pattern = re.compile(r"\\(" + "|".join(map(re.escape, names)) + r")(?![A-Za-z])")
-    # A definition that ends in a control word keeps it apart from what follows (\foo2 -> \alpha 2).
-    return pattern.sub(lambda m: macros[m.group(1)] + (" " if re.search(r"\\[A-Za-z]+$", macros[m.group(1)])
-                                                       else ""), tex)
+
+    def replace(match: re.Match) -> str:
+        body = macros[match.group(1)]
+        # Kept apart from a control word before it (\log\pdata -> \log p_{...}, never \logp_{...})
+        # and, when it ends in one, from what follows (\foo2 -> \alpha 2).
+        before = " " if match.start() and tex[match.start() - 1].isalpha() else ""
+        after = " " if re.search(r"\\[A-Za-z]+$", body) else ""
+        return before + body + after
+
+    return pattern.sub(replace, tex)
 
 
 def _rewrite_math(text: str, macros: dict[str, str]) -> str:
