@@ -304,12 +304,31 @@ def build_index(app, exception) -> None:
         target = Path(app.outdir) / "_sources" / f"{doc}.ipynb"
         if not target.parent.is_dir():
             continue
-        outputs = executed / f"{doc}.ipynb"
-        if doc not in glue or not outputs.is_file():
-            continue  # a page this build did not execute (a one-chapter build) keeps the theme's copy
-        notebook = reader_notebook(Path(env.doc2path(doc)), index, config=config, outputs_from=outputs)
+        outputs = _executed(app, Path(env.doc2path(doc)))
+        try:
+            notebook = reader_notebook(Path(env.doc2path(doc)), index, config=config, outputs_from=outputs)
+        except ValueError:
+            # A page this build did not execute (a one-chapter build) has no glued values: it keeps
+            # the theme's copy (tests/test_reader_notebooks.py checks every page of a full build).
+            continue
 
         target.write_text(nbformat.writes(notebook) + "\n", encoding="utf8")
+
+
+def _executed(app, source: Path):
+    """The page as this build executed it, with its outputs: from the execution cache (myst-nb's
+    ``jupyter_execute`` copy has no outputs when the build runs in cache mode), else ``None``."""
+    import jupytext
+
+    if app.config["nb_execution_mode"] != "cache":
+        return None
+    try:
+        from jupyter_cache import get_cache
+
+        folder = app.config["nb_execution_cache_path"] or str(Path(app.outdir).parent / ".jupyter_cache")
+        return get_cache(folder).merge_match_into_notebook(jupytext.read(source))[1]
+    except (ImportError, KeyError, OSError, ValueError):
+        return None
 
 
 def setup(app):
@@ -544,7 +563,7 @@ def reader_notebook(source: Path, index: dict, *, config: dict | None = None,
         The book's index (:func:`load_index`, or the one a build writes).
     config : dict, optional
         The book's configuration; ``_config.yml`` by default.
-    outputs_from : Path, optional
+    outputs_from : Path or nbformat.NotebookNode, optional
         The page's notebook as the build executed it: its code cells' outputs are copied over (the
         download menu's notebook); without it the notebook has no outputs (the launch buttons').
 
@@ -568,12 +587,15 @@ def reader_notebook(source: Path, index: dict, *, config: dict | None = None,
     convert_cells(notebook, page, index, config=config)
     notebook.cells.insert(0, _header_cell(page, site_url(config)))
     if outputs_from is not None:
-        executed = [c for c in nbformat.read(outputs_from, as_version=4).cells if c.cell_type == "code"]
+        if isinstance(outputs_from, (str, Path)):
+            outputs_from = nbformat.read(outputs_from, as_version=4)
+        executed = [c for c in outputs_from.cells if c.cell_type == "code"]
         mine = [c for c in notebook.cells if c.cell_type == "code"]
         if len(executed) != len(mine):
-            raise ValueError(f"{str(outputs_from)!r} has {len(executed)} code cells, the page {len(mine)}")
+            raise ValueError(f"outputs_from has {len(executed)} code cells, the page {len(mine)}")
         for cell, done in zip(mine, executed, strict=True):
-            cell.outputs = done.get("outputs", [])
+            # Glue's records (mime types of papermill) are for the book, not for a reader's Jupyter.
+            cell.outputs = [o for o in done.get("outputs", []) if "scrapbook" not in o.get("metadata", {})]
             cell.execution_count = done.get("execution_count")
     # Deterministic cell ids, so that a regenerated notebook is byte-identical.
     for number, cell in enumerate(notebook.cells):
