@@ -214,21 +214,20 @@ MATHJAX_CONFIG = """window.MathJax = {
 };"""
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory, mathjax):
-    """Each handed-out notebook as nbconvert's HTML, served with a local MathJax 3."""
+def _serve(folder: Path, notebooks: dict, mathjax_dir: Path):
+    """Write each notebook as nbconvert's HTML into ``folder`` with a copy of MathJax; serve it.
+
+    Returns the server, its address and the file of each notebook.
+    """
     import shutil
 
     from nbconvert import HTMLExporter
 
-    if mathjax[0] is None:
-        _unavailable(f"no local MathJax ({mathjax[1]})")
-    folder = tmp_path_factory.mktemp("rendered")
-    shutil.copytree(mathjax[0], folder / "mathjax")
+    shutil.copytree(mathjax_dir, folder / "mathjax", dirs_exist_ok=True)
     exporter = HTMLExporter(template_name="lab")
     exporter.mathjax_url = "/mathjax/tex-mml-chtml.js"
     pages = {}
-    for name, notebook in _handed_out().items():
+    for name, notebook in notebooks.items():
         html, _ = exporter.from_notebook_node(notebook)
         path = folder / f"{name.replace('/', '--')}.html"
         path.write_text(html, encoding="utf8")
@@ -236,7 +235,16 @@ def rendered(tmp_path_factory, mathjax):
     handler = functools.partial(_QuietHandler, directory=str(folder))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", pages, folder
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}", pages
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, mathjax):
+    """Each handed-out notebook as nbconvert's HTML, served with a local MathJax 3."""
+    if mathjax[0] is None:
+        _unavailable(f"no local MathJax ({mathjax[1]})")
+    httpd, base, pages = _serve(tmp_path_factory.mktemp("rendered"), _handed_out(), mathjax[0])
+    yield base, pages
     httpd.shutdown()
 
 
@@ -286,13 +294,11 @@ PROBE = """() => {
 }"""
 
 
-@pytest.mark.browser
-def test_every_handed_out_notebook_renders_with_no_math_error_and_no_raw_myst(rendered, chromium):
-    base, pages, _ = rendered
-    with_math = {name for name, notebook in _handed_out().items()
+def _problems(context, base: str, pages: dict, notebooks: dict) -> list[str]:
+    """Open each page; report MathJax errors, formulas left as text, and raw MyST."""
+    with_math = {name for name, notebook in notebooks.items()
                  if any("$" in c.source for c in notebook.cells if c.cell_type == "markdown")}
-    assert len(with_math) >= len(chapter_sources())
-    page = chromium.new_page()
+    page = context.new_page()
     problems = []
     for name, file in pages.items():
         page.goto(f"{base}/{file}", wait_until="load")
@@ -309,7 +315,33 @@ def test_every_handed_out_notebook_renders_with_no_math_error_and_no_raw_myst(re
         if raw:
             problems.append(f"{name}: raw MyST {raw[:3]}")
     page.close()
-    assert len(pages) >= len(chapter_sources()) + 4
+    return problems
+
+
+@pytest.mark.browser
+def test_every_handed_out_notebook_renders_with_no_math_error_and_no_raw_myst(rendered, chromium):
+    base, pages = rendered
+    notebooks = _handed_out()
+    assert len(pages) == len(notebooks) >= len(chapter_sources()) + 4
+    problems = _problems(chromium, base, pages, notebooks)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_the_download_menus_notebooks_render_with_their_outputs(built_book, mathjax, chromium, tmp_path):
+    """The download menu's notebooks hold the build's outputs too (figures, tables, SymPy's LaTeX)."""
+    assert built_book.returncode == 0, "the book did not build; see test_book.py"
+    if mathjax[0] is None:
+        _unavailable(f"no local MathJax ({mathjax[1]})")
+    notebooks = {f"download/{p.stem}": nbformat.read(
+        built_book.html_dir / "_sources" / p.relative_to(ROOT).with_suffix(".ipynb"), as_version=4)
+        for p in chapter_sources()}
+    httpd, base, pages = _serve(tmp_path, notebooks, mathjax[0])
+    try:
+        problems = _problems(chromium, base, pages, notebooks)
+    finally:
+        httpd.shutdown()
     assert not problems, "\n".join(problems)
 
 
