@@ -134,6 +134,9 @@ def expand_macros(tex: str, macros: dict[str, str]) -> str:
         raise TypeError(f"tex must be a string, got {type(tex).__name__}")
     if not isinstance(macros, dict):
         raise TypeError(f"macros must be a dict of name to definition, got {type(macros).__name__}")
+    for name, body in macros.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z]+", name) or not isinstance(body, str):
+            raise ValueError(f"macros must map a macro's letters to its definition, got {name!r}: {body!r}")
     if not macros:
         return tex
     names = sorted(macros, key=len, reverse=True)
@@ -169,13 +172,18 @@ def _rewrite_math(text: str, macros: dict[str, str]) -> str:
 
 def load_index(path: Path | None = None) -> dict:
     """The committed index (``notebooks/index.json``), or the one at ``path``."""
+    if path is not None and not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a path to an index.json (str or Path), got {type(path).__name__}")
     path = NOTEBOOK_DIR / INDEX_NAME if path is None else Path(path)
     if not path.is_file():
-        raise ValueError(f"no index of the book at {str(path)!r}: build the book, then run "
-                         "`python3 tasks.py sync`")
-    index = json.loads(path.read_text(encoding="utf8"))
+        raise ValueError(f"path must be an index of the book, but there is none at {str(path)!r}: "
+                         "build the book, then run `python3 tasks.py sync`")
+    try:
+        index = json.loads(path.read_text(encoding="utf8"))
+    except ValueError:
+        index = None
     if not isinstance(index, dict) or not {"refs", "cite", "glue"} <= set(index):
-        raise ValueError(f"{str(path)!r} is not an index of the book (refs, cite, glue)")
+        raise ValueError(f"path must be an index of the book (refs, cite, glue), got {str(path)!r}")
     return index
 
 
@@ -581,6 +589,9 @@ def reader_notebook(source: Path, index: dict, *, config: dict | None = None,
         raise ValueError(f"source must be an existing page with a jupytext header, got {str(source)!r}")
     if not isinstance(index, dict) or "refs" not in index:
         raise TypeError("index must be the book's index (a dict with 'refs', 'cite', 'glue')")
+    if outputs_from is not None and not isinstance(outputs_from, (str, Path, dict)):
+        raise TypeError("outputs_from must be an executed notebook or its path, "
+                        f"got {type(outputs_from).__name__}")
     config = load_config() if config is None else config
     page = _page_name(source)
     notebook = jupytext.read(source)
@@ -642,6 +653,12 @@ def sync_reader_notebooks(index_path: Path | None = None, *, check: bool = False
 
     if not isinstance(check, bool):
         raise TypeError(f"check must be True or False, got {check!r}")
+    if index_path is not None and not isinstance(index_path, (str, Path)):
+        raise TypeError(f"index_path must be a path (str or Path), got {type(index_path).__name__}")
+    if index_path is not None and not Path(index_path).is_file():
+        raise ValueError(f"index_path must be a build's index.json, got {str(index_path)!r}")
+    if folder is not None and not isinstance(folder, (str, Path)):
+        raise TypeError(f"folder must be a path (str or Path), got {type(folder).__name__}")
     folder = NOTEBOOK_DIR if folder is None else Path(folder)
     stale = []
     if index_path is not None:
