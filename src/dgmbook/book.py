@@ -56,6 +56,10 @@ _ROW_HEIGHT_IN = {1: 2.9, 2: 2.6, 3: 2.3, 4: 1.9}
 #: The colour cycle (``"C0"`` ... ``"C7"``): Okabe and Ito's blue, vermillion, bluish green and
 #: reddish purple, then Tol's wine, indigo and a dark olive, then black. Okabe-Ito's yellow,
 #: orange and sky blue are left out: their contrast on white is 1.3, 2.2 and 2.3.
+#: How figures are shown inline: cropped to their contents, and without the date of the run in the
+#: SVG (with ``svg.hashsalt`` of the style file, a figure's file is the same from run to run).
+_SVG_KWARGS = {"bbox_inches": "tight", "metadata": {"Date": None}}
+
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#882255", "#332288", "#8F8F26", "#000000")
 
 
@@ -112,8 +116,19 @@ def use_book_style() -> None:
     except ImportError:  # a script: nothing is shown inline
         return
     shell = get_ipython()
-    if shell is not None and getattr(shell, "display_formatter", None) is not None:
-        select_figure_formats(shell, {"svg"}, bbox_inches="tight")
+    if shell is None or getattr(shell, "display_formatter", None) is None:
+        return
+    try:
+        from matplotlib_inline.config import InlineBackend
+    except ImportError:
+        pass
+    else:
+        # matplotlib picks its backend at the first figure, and the inline backend then installs
+        # the formats of its configuration: set them there, not only in the shell.
+        config = InlineBackend.instance(parent=shell)
+        config.print_figure_kwargs = dict(_SVG_KWARGS)
+        config.figure_formats = {"svg"}
+    select_figure_formats(shell, {"svg"}, **_SVG_KWARGS)
 
 
 def figure_size(ncols: int = 1, nrows: int = 1, *, height: float | None = None) -> tuple[float, float]:
