@@ -161,7 +161,7 @@ def site(tmp_path_factory):
     httpd.server_close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def chromium():
     try:
         from playwright.sync_api import sync_playwright
@@ -373,3 +373,43 @@ def test_the_vendored_library_is_served_only_to_pages_with_a_figure(site):
     for other in others:
         text = other.read_text(encoding="utf8")
         assert "explorable.js" not in text, f"{other.name} loads the explorable script"
+
+
+def test_the_print_edition_shows_the_static_image_and_its_note(site, tmp_path):
+    """The PDF is printed from the one-page build (dgmbook.pdf): there the chart and its slider give
+    way to the static image, whose caption says the web page has the interactive version."""
+    import shutil
+    import subprocess
+
+    from dgmbook.pdf import SINGLEHTML_ARGS, local_mathjax, print_html_to_pdf
+
+    if shutil.which("pdftotext") is None or shutil.which("pdfimages") is None:
+        _unavailable("poppler-utils (pdftotext, pdfimages) is not installed")
+    mathjax = local_mathjax()  # the one-page build loads MathJax: the printing waits for it
+    if mathjax is None:
+        _unavailable("no local MathJax (npm pack mathjax@3.2.2 failed)")
+    _, html_dir, demo = site
+    out = html_dir.parents[1]  # the test book's --path-output: its execution cache is reused
+    result = build_book(out, execute="cache", root=out.parent, extra_args=SINGLEHTML_ARGS)
+    single = out / "_build" / "singlehtml" / "index.html"
+    assert single.is_file(), result.log[-4000:]
+    text = single.read_text(encoding="utf8")
+    assert "_static/explorable.js" in text and 'class="dgm-explorable"' in text
+    pdf = tmp_path / "print.pdf"
+    print_html_to_pdf(single, pdf, title="Explorable test", edition="test", mathjax_dir=mathjax)
+    printed = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                             check=True).stdout
+    flat = " ".join(printed.split())
+    assert "ν = 0.25, ν = 1 and ν = 8" in flat and "web page this figure is interactive" in flat, flat[-800:]
+    assert "noise ratio ν" not in flat, "the slider's label was printed"
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True,
+                            check=True).stdout.splitlines()[2:]
+    sizes = [tuple(int(v) for v in line.split()[3:5]) for line in images]
+    width, height = _png_size(demo.figure().static_png)
+    assert (width, height) in sizes, f"the static image ({width} x {height}) is not in the PDF: {sizes}"
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    import struct
+
+    return struct.unpack(">II", data[16:24])
