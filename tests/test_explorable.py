@@ -107,14 +107,21 @@ def test_axes_stay_still_over_all_frames():
 
 
 def test_panels_each_hold_their_series_with_their_own_axis():
-    fig = _figure(panels={"the curve": ["curve"], "its slope": ["slope"]},
-                  y={"the curve": "tanh(a x)", "its slope": "a / 3"}, y_scale={"its slope": "log"})
+    x = np.geomspace(1, 100, 7)
+    fig = _figure(panels={"the curve": ["curve"], "its slope": ["slope"], "growth": ["power"]},
+                  y={"the curve": "tanh(a x)", "its slope": "a / 3", "growth": "x^2"},
+                  x={"the curve": "x", "its slope": "x", "growth": "u"},
+                  fixed={"power": (x, x**2)}, y_scale={"its slope": "log"},
+                  x_scale={"growth": "log"})
     spec = fig.spec
-    assert [view["title"]["text"] for view in spec["concat"]] == ["the curve", "its slope"]
+    assert [view["title"]["text"] for view in spec["concat"]] == ["the curve", "its slope", "growth"]
     assert spec["concat"][1]["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
     assert spec["concat"][0]["layer"][0]["encoding"]["y"]["title"] == "tanh(a x)"
+    growth = spec["concat"][2]["layer"][0]["encoding"]
+    assert growth["x"]["scale"]["type"] == "log" and growth["x"]["title"] == "u"
+    assert "type" not in spec["concat"][0]["layer"][0]["encoding"]["x"]["scale"]
     panels = {r["series"]: r["panel"] for r in spec["data"]["values"]}
-    assert panels == {"curve": "the curve", "slope": "its slope"}
+    assert panels == {"curve": "the curve", "slope": "its slope", "power": "growth"}
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -134,6 +141,9 @@ def test_the_static_image_shows_the_chosen_values_for_print():
     # The caption says which values are shown and that the web page has the interactive version.
     note = re.search(r'<span class="dgm-explorable-note">(.*?)</span>', page).group(1)
     assert "a = 1 and a = 3" in note and "web page" in note and "interactive" in note
+    # Labels of one's own are quoted in the caption (the panels keep the short titles).
+    custom = _figure(labels=["a = 1 (flat)", "a = 2, steeper", "a = 3 (steep)"]).to_html()
+    assert "Shown at a = 1 (flat); a = 3 (steep)." in custom
 
 
 def test_the_alt_text_describes_the_figure_on_screen_and_in_print():

@@ -282,7 +282,7 @@ def slider_figure(
     *,
     parameter: str,
     values: Any,
-    x: str,
+    x: str | Mapping[str, str],
     y: str | Mapping[str, str],
     title: str,
     alt: str,
@@ -296,6 +296,7 @@ def slider_figure(
     x_domain: Any = None,
     y_domain: Any = None,
     y_scale: str | Mapping[str, str] | None = None,
+    x_scale: str | Mapping[str, str] | None = None,
     height: int = 220,
     name: str | None = None,
 ) -> Explorable:
@@ -312,10 +313,8 @@ def slider_figure(
     values : array_like, shape (n_frames,)
         The parameter's values, strictly increasing, 2 to 201 of them; the slider steps through
         them in order (evenly, whatever their spacing).
-    x : str
-        The x axis's title.
-    y : str or dict of str to str
-        The y axis's title, or one per panel.
+    x, y : str or dict of str to str
+        The x and y axes' titles, or one per panel.
     title : str
         The caption.
     alt : str
@@ -326,7 +325,9 @@ def slider_figure(
     symbol : str, optional
         The parameter's symbol in value labels (``"ν = 0.5"``); ``parameter`` by default.
     labels : sequence of str, optional
-        The text shown and announced for each value; ``"<symbol> = <value:.4g>"`` by default.
+        The text shown and announced for each value; ``"<symbol> = <value:.4g>"`` by default. The
+        static panels are titled in that short form; custom labels of the static values are
+        quoted in the caption.
     fixed : dict of str to (array_like, array_like), optional
         Series that do not change with the parameter (a reference curve, e.g. a limit law), drawn in
         every frame and stored once.
@@ -340,8 +341,8 @@ def slider_figure(
     x_domain, y_domain : (float, float) or dict of str to (float, float), optional
         Fixed axis ranges (for all panels, or per panel); by default the range of every frame, so
         that the axes stay still while the data move.
-    y_scale : {"linear", "log"} or dict of str to str, optional
-        The y axis's scale (for all panels, or per panel); ``"linear"`` by default.
+    y_scale, x_scale : {"linear", "log"} or dict of str to str, optional
+        The axes' scales (for all panels, or per panel); ``"linear"`` by default.
     height : int
         Height of each panel's plot area in pixels (120 to 600).
     name : str, optional
@@ -355,7 +356,6 @@ def slider_figure(
     """
     parameter = _text("parameter", parameter)
     symbol = parameter if symbol is None else _text("symbol", symbol)
-    x_title = _text("x", x)
     title = _text("title", title)
     alt = _text("alt", alt, minimum=40)
     vals = as_float_array("values", values, ndim=1)
@@ -426,14 +426,19 @@ def slider_figure(
             if kind not in MARKS:
                 raise ValueError(f"marks[{key!r}] must be one of {MARKS}, got {kind!r}")
             mark_of[key] = kind
-    y_titles = _per_panel("y", y, panel_names, _label) if isinstance(y, Mapping) else None
-    if y_titles is None:
-        y_titles = dict.fromkeys(panel_names, _text("y", y))
-    elif any(v is None for v in y_titles.values()):
-        raise ValueError(f"y must give a title for every panel {panel_names}")
+    titles = {}
+    for axis, given in (("x", x), ("y", y)):
+        if isinstance(given, Mapping):
+            titles[axis] = _per_panel(axis, given, panel_names, _label)
+            if any(v is None for v in titles[axis].values()):
+                raise ValueError(f"{axis} must give a title for every panel {panel_names}")
+        else:
+            titles[axis] = dict.fromkeys(panel_names, _text(axis, given))
+    x_titles, y_titles = titles["x"], titles["y"]
     x_domains = _per_panel("x_domain", x_domain, panel_names, _domain)
     y_domains = _per_panel("y_domain", y_domain, panel_names, _domain)
     y_scales = _per_panel("y_scale", y_scale, panel_names, _scale)
+    x_scales = _per_panel("x_scale", x_scale, panel_names, _scale)
     height = check_int("height", height, minimum=120, maximum=600)
     if name is not None:
         if not isinstance(name, str):
@@ -457,8 +462,13 @@ def slider_figure(
             raise ValueError(f"y_scale: panel {p!r} is logarithmic, so its y values must be > 0")
         if log and y_domains[p] is not None and y_domains[p][0] <= 0:
             raise ValueError(f"y_domain[{p!r}] must be > 0 on a logarithmic axis")
+        xlog = x_scales[p] == "log"
+        if xlog and any(np.any(a <= 0) for s in series_of(p) for a in arrays(s, 0)):
+            raise ValueError(f"x_scale: panel {p!r} is logarithmic, so its x values must be > 0")
+        if xlog and x_domains[p] is not None and x_domains[p][0] <= 0:
+            raise ValueError(f"x_domain[{p!r}] must be > 0 on a logarithmic axis")
         if x_domains[p] is None:
-            x_domains[p] = _auto_domain([a for s in series_of(p) for a in arrays(s, 0)], False)
+            x_domains[p] = _auto_domain([a for s in series_of(p) for a in arrays(s, 0)], xlog)
         if y_domains[p] is None:
             y_domains[p] = _auto_domain([a for s in series_of(p) for a in arrays(s, 1)], log)
 
@@ -493,14 +503,17 @@ def slider_figure(
                                      "scale": {"domain": list(y_domains[p]), "zero": False, "nice": False}}
             if y_scales[p] == "log":
                 y_enc["scale"]["type"] = "log"
+            x_enc: dict[str, Any] = {"field": "x", "type": "quantitative", "title": x_titles[p],
+                                     "scale": {"domain": list(x_domains[p]), "zero": False, "nice": False}}
+            if x_scales[p] == "log":
+                x_enc["scale"]["type"] = "log"
             if kind == "area":
                 y_enc["stack"] = None
             layers.append({
                 "transform": [{"filter": {"field": "series", "oneOf": members}}],
                 "mark": mark,
                 "encoding": {
-                    "x": {"field": "x", "type": "quantitative", "title": x_title,
-                          "scale": {"domain": list(x_domains[p]), "zero": False, "nice": False}},
+                    "x": x_enc,
                     "y": y_enc,
                     "color": colour,
                     **({"order": {"field": "x", "type": "quantitative"}} if kind != "point" else {}),
@@ -541,17 +554,21 @@ def slider_figure(
         name = "explorable-" + hashlib.sha1(text.encode("utf8")).hexdigest()[:10]
     spec["usermeta"]["dgmExplorable"]["name"] = name
 
-    shown = [value_labels[k] for k in static_idx]
-    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    short = [f"{symbol} = {v:.4g}" for v in vals]
+    shown = [value_labels[k] if labels is not None else short[k] for k in static_idx]
+    if labels is not None:  # labels of their own may hold commas
+        listed = "; ".join(shown)
+    else:
+        listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
     note = (f"Shown at {listed}. On the book's web page this figure is interactive: a slider moves "
             f"{symbol} through {vals.size} values from {vals[0]:.4g} to {vals[-1]:.4g}.")
-    png = _static_image(checked, steady, static_idx, value_labels, all_series, panel_names, panel_of,
-                        mark_of, x_title, y_titles, x_domains, y_domains, y_scales)
+    png = _static_image(checked, steady, static_idx, short, all_series, panel_names, panel_of,
+                        mark_of, x_titles, y_titles, x_domains, y_domains, y_scales, x_scales)
     return Explorable(name=name, spec=spec, static_png=png, values=vals, alt=alt, title=title, note=note)
 
 
 def _static_image(frames, steady, static_idx, labels, all_series, panel_names, panel_of, mark_of,
-                  x_title, y_titles, x_domains, y_domains, y_scales) -> bytes:
+                  x_titles, y_titles, x_domains, y_domains, y_scales, x_scales) -> bytes:
     """The panels at the static values, drawn by matplotlib in the book's style, as PNG bytes."""
     import matplotlib.style
     from matplotlib.figure import Figure  # not pyplot: no second copy of the figure in the notebook
@@ -587,12 +604,15 @@ def _static_image(frames, steady, static_idx, labels, all_series, panel_names, p
                 ax.set_ylim(*y_domains[p])
                 if y_scales[p] == "log":
                     ax.set_yscale("log")
+                if x_scales[p] == "log":
+                    ax.set_xscale("log")
                 if r == 0:
                     ax.set_title(labels[k])
-                if r == nrows - 1:
-                    ax.set_xlabel(x_title)
+                if r == nrows - 1 or len(set(x_titles.values())) > 1:
+                    ax.set_xlabel(x_titles[p])
                 if c == 0:
-                    ax.set_ylabel(y_titles[p] if not p else f"{p}\n{y_titles[p]}")
+                    same = not p or p == y_titles[p]
+                    ax.set_ylabel(y_titles[p] if same else f"{p}\n{y_titles[p]}")
         if len(all_series) > 1:
             fig.legend([handles[s] for s in all_series], all_series, loc="outside lower center",
                        ncols=min(len(all_series), 4))
