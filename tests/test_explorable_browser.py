@@ -62,7 +62,7 @@ def figure():
         panels={"classifier": ["D(x)", "one half"],
                 "gradient weights": ["data weight 1 - D", "noise weight D"]},
         fixed={"one half": (X, np.full_like(X, 0.5))},
-        marks={"noise weight D": "point"},
+        marks={"noise weight D": "point", "one half": "area"},
         title="The NCE classifier and its gradient weights as the noise ratio grows.",
         alt="Two panels: the classifier D(x), a sigmoid that moves right as the slider raises the "
             "noise ratio from 0.25 to 8, and the weights 1 - D and D, which trade places.",
@@ -299,6 +299,15 @@ def test_laptop_mouse_and_keyboard_move_the_frames(site, chromium):
         }""")
         assert fit["svg"] <= fit["chart"] + 1, fit
         assert fit["name"] == demo.figure().alt
+        # One path per line or area series (not one per point), one symbol per point.
+        marks = page.evaluate("""() => {
+            const svg = document.querySelector('.dgm-explorable-chart svg');
+            const count = (sel) => svg.querySelectorAll(sel).length;
+            return {line: count('g.mark-line path'), area: count('g.mark-area path'),
+                    symbol: count('g.mark-symbol path') - count('g[class*=legend] g.mark-symbol path')};
+        }""")
+        # Lines: D(x), 1 - D, and the area's outline; symbols: the noise weight's points.
+        assert marks == {"line": 3, "area": 1, "symbol": demo.X[::2].size}, marks
         # Page weight: every byte transferred for the page (compressed, as served), the vendored
         # library included; and what the figure adds, uncompressed.
         weight = page.evaluate("""() => {

@@ -501,12 +501,12 @@ def slider_figure(
                 mark["strokeWidth"] = 2
             y_enc: dict[str, Any] = {"field": "y", "type": "quantitative", "title": y_titles[p],
                                      "scale": {"domain": list(y_domains[p]), "zero": False, "nice": False}}
-            if y_scales[p] == "log":
-                y_enc["scale"]["type"] = "log"
+            if y_scales[p] == "log":  # ("zero" does not apply to a log scale)
+                y_enc["scale"] = {"type": "log", "domain": list(y_domains[p]), "nice": False}
             x_enc: dict[str, Any] = {"field": "x", "type": "quantitative", "title": x_titles[p],
                                      "scale": {"domain": list(x_domains[p]), "zero": False, "nice": False}}
             if x_scales[p] == "log":
-                x_enc["scale"]["type"] = "log"
+                x_enc["scale"] = {"type": "log", "domain": list(x_domains[p]), "nice": False}
             if kind == "area":
                 y_enc["stack"] = None
             layers.append({
@@ -516,7 +516,6 @@ def slider_figure(
                     "x": x_enc,
                     "y": y_enc,
                     "color": colour,
-                    **({"order": {"field": "x", "type": "quantitative"}} if kind != "point" else {}),
                 },
             })
         spec: dict[str, Any] = {"width": 560, "height": height, "layer": layers}
@@ -530,7 +529,7 @@ def slider_figure(
         "description": alt,
         "usermeta": {"dgmExplorable": {
             "parameter": parameter, "values": vals.tolist(), "labels": value_labels,
-            "initial": first, "static": static_idx}},
+            "initial": first, "static": static_idx, "series": all_series}},
         "params": [{"name": "frame", "value": first}],
         "data": {"values": rows},
         "transform": [{"filter": "datum.frame === null || datum.frame === frame"},

@@ -38,31 +38,41 @@
     return library;
   }
 
-  /* The spec laid out for a container `width` pixels wide. */
-  function fitted(spec, width) {
+  /* The spec laid out for a container `width` pixels wide (`excess`: pixels to take off the
+   * panels, measured on a first drawing that came out wider than the container). */
+  function fitted(spec, width, excess) {
     const copy = JSON.parse(JSON.stringify(spec));
     if (copy.concat) {
       const n = copy.concat.length;
       const columns = Math.max(1, Math.min(n, Math.floor(width / MIN_PANEL)));
       copy.columns = columns;
-      const panel = Math.max(120, Math.floor((width - columns * AXIS - (columns - 1) * 20) / columns));
+      const room = width - columns * AXIS - (columns - 1) * 20 - excess;
+      const panel = Math.max(120, Math.floor(room / columns));
       copy.concat.forEach((view) => { view.width = panel; });
     } else {
       copy.width = Math.max(120, width);
       copy.autosize = { type: "fit-x", contains: "padding" };
     }
-    copy.config.legend.columns = width < 480 ? 1 : 0;
+    // As many legend columns as the longest name allows (about 7 px a character).
+    const series = copy.usermeta.dgmExplorable.series;
+    const entry = 36 + 7 * Math.max(...series.map((s) => s.length));
+    copy.config.legend.columns = Math.max(1, Math.min(series.length, Math.floor(width / entry)));
+    copy.config.legend.labelLimit = Math.max(80, width - 48);
     return copy;
   }
 
+  /* The points the view draws, each once: a series drawn by two marks (an area and its outline)
+   * is read from the first. */
   function plotted(view) {
     const points = [];
+    const markOf = new Map();
     (function walk(node) {
       if (!node || !node.items) return;
       node.items.forEach((item) => {
         const d = item.datum;
         if (node.marktype !== "group" && d && d.series !== undefined && typeof d.x === "number") {
-          points.push({ series: d.series, x: d.x, y: d.y });
+          if (!markOf.has(d.series)) markOf.set(d.series, node);
+          if (markOf.get(d.series) === node) points.push({ series: d.series, x: d.x, y: d.y });
         }
         if (item.items) item.items.forEach(walk);
       });
@@ -104,7 +114,8 @@
         input.value = String(k);
         input.setAttribute("aria-valuetext", meta.labels[k]);
         output.textContent = meta.labels[k];
-        return state.view ? state.view.signal("frame", k).runAsync() : Promise.resolve();
+        return state.view ? state.view.signal("frame", k).runAsync().then(() => undefined)
+          : Promise.resolve();
       },
       plotted() { return state.view ? plotted(state.view) : []; },
     };
@@ -118,11 +129,18 @@
       const width = Math.floor(chart.clientWidth);
       if (!width || Math.abs(width - drawnWidth) < 16) return;
       drawnWidth = width;
-      const embedded = await window.vegaEmbed(chart, fitted(spec, width),
-        { renderer: "svg", actions: false, tooltip: false });
+      const options = { renderer: "svg", actions: false, tooltip: false };
+      state.view = null;  // until the new drawing is ready (show() then only moves the slider)
       if (result) result.finalize();
-      result = embedded;
-      state.view = embedded.view;
+      result = await window.vegaEmbed(chart, fitted(spec, width, 0), options);
+      // Panels side by side: the axes' room is estimated; if the chart came out wider than its
+      // container, draw it once more with narrower panels.
+      const excess = Math.ceil(chart.querySelector("svg").getBoundingClientRect().width - width);
+      if (spec.concat && excess > 0) {
+        result.finalize();
+        result = await window.vegaEmbed(chart, fitted(spec, width, excess + 4), options);
+      }
+      state.view = result.view;
       await state.show(state.frame);
     }
     live.hidden = false;
