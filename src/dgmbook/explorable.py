@@ -537,8 +537,9 @@ def slider_figure(
         "config": {"view": {"stroke": None}, "background": None,
                    "axis": {"gridOpacity": 0.3, "labelFontSize": 11, "titleFontSize": 12,
                             "titleFontWeight": "normal"},
+                   # Solid legend symbols (an area's opacity would otherwise pale them all).
                    "legend": {"orient": "bottom", "labelFontSize": 12, "symbolStrokeWidth": 3,
-                              "labelLimit": 320}},
+                              "symbolOpacity": 1, "labelLimit": 320}},
     }
     if len(panel_names) == 1:
         spec.update(panel_spec(panel_names[0]))
