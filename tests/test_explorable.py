@@ -243,3 +243,12 @@ def test_the_script_loads_the_vendored_files_in_order():
     assert listed == list(ext.VENDORED), listed
     code = re.sub(r"//.*|/\*.*?\*/", "", script, flags=re.S)
     assert "http" not in code, "the script names an outside address"
+
+
+def test_the_docstring_example_runs():
+    import doctest
+
+    import dgmbook.explorable
+
+    result = doctest.testmod(dgmbook.explorable, raise_on_error=False, verbose=False)
+    assert result.attempted >= 5 and result.failed == 0, result
