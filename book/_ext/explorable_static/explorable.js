@@ -142,10 +142,13 @@
       }
       state.view = result.view;
       await state.show(state.frame);
+      figure.classList.add("dgm-explorable-is-live");
     }
+    // Drawn once the library is loaded, and again when the width changes (a figure in a folded
+    // box has no width until the box is opened: until then it is not drawn, and its static image
+    // stays).
     live.hidden = false;
     state.ready = loadLibrary().then(draw).then(() => {
-      figure.classList.add("dgm-explorable-is-live");
       let pending = null;
       new ResizeObserver(() => {
         clearTimeout(pending);
