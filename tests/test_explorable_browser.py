@@ -422,3 +422,123 @@ def _png_size(data: bytes) -> tuple[int, int]:
     import struct
 
     return struct.unpack(">II", data[16:24])
+
+
+# Every explorable figure of a built site: each control moves, by keyboard and mouse, to the frame
+# the page's own data hold for that value. Run on the test page here, and on the whole book below.
+
+def _frames_of(spec: dict) -> list[list[tuple]]:
+    """The points each frame draws, from a figure's specification (fixed series included)."""
+    rows = spec["data"]["values"]
+    count = len(spec["usermeta"]["dgmExplorable"]["values"])
+    return [sorted((r["series"], float(a), float(b)) for r in rows if r["frame"] in (None, k)
+                   for a, b in zip(r["x"], r["y"], strict=True)) for k in range(count)]
+
+
+def _figures_in(html: str) -> dict[str, dict]:
+    import json
+    import re
+
+    found = {}
+    for match in re.finditer(r'data-dgm-explorable="([^"]+)".*?<script type="application/json" '
+                             r'class="dgm-explorable-spec">(.*?)</script>', html, re.S):
+        found[match.group(1)] = json.loads(match.group(2))
+    return found
+
+
+def check_every_explorable(browser, base: str, html_dir: Path) -> list[str]:
+    """Open every page holding explorable figures and move each one; return what went wrong."""
+    problems: list[str] = []
+    pages = [p for p in sorted(html_dir.rglob("*.html")) if "_static" not in p.parts
+             and 'class="dgm-explorable"' in p.read_text(encoding="utf8")]
+    for path in pages:
+        rel = path.relative_to(html_dir).as_posix()
+        figures = _figures_in(path.read_text(encoding="utf8"))
+        visit = Visit.__new__(Visit)
+        try:
+            _open(visit, browser, base, rel, list(figures))
+            page = visit.page
+            for name, spec in figures.items():
+                frames = _frames_of(spec)
+                n = len(frames)
+                control = page.locator(f"#dgm-explorable-{name}-control")
+                control.scroll_into_view_if_needed()
+                k = n // 2
+                moves = [("keyboard Home", 0), ("keyboard End", n - 1), ("keyboard ArrowLeft", n - 2),
+                         ("mouse click", k)]
+                for how, want in moves:
+                    if how == "keyboard Home":
+                        control.focus()
+                    if how.startswith("keyboard"):
+                        page.keyboard.press(how.split()[1])
+                    else:
+                        box = control.bounding_box()
+                        x = box["x"] + 8 + (box["width"] - 16) * want / (n - 1)
+                        page.mouse.click(x, box["y"] + box["height"] / 2)
+                    try:
+                        page.wait_for_function(
+                            f"() => window.dgmExplorables['{name}'].view.signal('frame') === {want}",
+                            timeout=5000)
+                    except Exception:
+                        problems.append(f"{rel} {name}: {how} did not reach frame {want}")
+                        continue
+                    got = page.evaluate(f"() => window.dgmExplorables['{name}'].plotted()"
+                                        ".map(p => [p.series, p.x, p.y])")
+                    if sorted(tuple(p) for p in got) != frames[want]:
+                        problems.append(f"{rel} {name}: after {how} the chart does not draw frame {want}")
+            errors = [e for e in visit.errors if not any(a in e for a in ALLOWED_CONSOLE_ERRORS)]
+            if errors or visit.outside or visit.failed:
+                problems.append(f"{rel}: console {errors[:3]}, outside {visit.outside[:3]}, "
+                                f"failed {visit.failed[:3]}")
+        finally:
+            visit.close()
+    return problems if pages else ["no page holds an explorable figure"]
+
+
+def _open(visit: Visit, browser, base: str, rel: str, names: list[str]) -> None:
+    """Visit.__init__ for any page and any figures (the tests above use the demo page)."""
+    visit.context = browser.new_context(**LAPTOP)
+    visit.errors, visit.outside, visit.failed = [], [], []
+
+    def route(route):
+        if route.request.url.startswith(base + "/"):
+            route.continue_()
+        else:
+            visit.outside.append(route.request.url)
+            route.abort()
+
+    visit.context.route("**/*", route)
+    visit.page = visit.context.new_page()
+    visit.page.on("console", lambda m: m.type == "error" and visit.errors.append(m.text))
+    visit.page.on("pageerror", lambda exc: visit.errors.append(str(exc)))
+    visit.page.on("requestfailed", lambda req: visit.failed.append(req.url))
+    visit.page.on("response", lambda r: r.status >= 400 and visit.failed.append(f"{r.status} {r.url}"))
+    visit.page.goto(f"{base}/{rel}", wait_until="load")
+    for name in names:
+        visit.page.wait_for_function(f"() => window.dgmExplorables && window.dgmExplorables['{name}']")
+        visit.page.evaluate(f"() => window.dgmExplorables['{name}'].ready")
+
+
+def test_every_explorable_of_the_test_page_moves(site, chromium):
+    base, html_dir, _ = site
+    assert check_every_explorable(chromium, base, html_dir) == []
+
+
+@pytest.mark.book
+def test_every_explorable_of_the_book_moves(built_book, chromium):
+    """Each explorable figure of the book (one per question, issue 21), moved by keyboard and mouse."""
+    if built_book.returncode != 0:
+        pytest.fail("the book did not build; see test_book.py")
+    html_dir = built_book.html_dir
+    if not any('class="dgm-explorable"' in p.read_text(encoding="utf8")
+               for p in html_dir.rglob("*.html") if "_static" not in p.parts):
+        pytest.skip("no page of the book holds an explorable figure yet")
+    handler = functools.partial(_GzipHandler, directory=str(html_dir))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        problems = check_every_explorable(chromium, f"http://127.0.0.1:{httpd.server_address[1]}", html_dir)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert not problems, "\n".join(problems)
