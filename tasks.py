@@ -8,7 +8,10 @@
     python3 tasks.py student               build the problems-only student edition to _build_student/html
     python3 tasks.py chapter FILE          execute one chapter and build it; report its warnings
                                            (--explore: a failed claim is flagged on the page, not fatal)
-    python3 tasks.py sync                  regenerate the paired .ipynb of every chapter (jupytext)
+    python3 tasks.py sync                  regenerate the paired .ipynb of every chapter (jupytext) and,
+                                           from a build (execution cached), the reader's notebooks in
+                                           notebooks/ that the Colab/Binder buttons open (--check:
+                                           only report stale ones; --no-build: from notebooks/index.json)
     python3 tasks.py pdf [--student]       the print edition: book.pdf (or the student edition's PDF)
     python3 tasks.py grade NB.ipynb [...]  grade submitted student notebooks in a sandbox (--json, --jobs N)
     python3 tasks.py margins [--pages ...] every page under three OpenBLAS kernels and 1, 2 threads:

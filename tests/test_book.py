@@ -116,7 +116,10 @@ def test_chapters_offer_the_notebook_for_download_and_launch(built_book):
         assert (built_book.html_dir / "_sources" / f"{rel}.ipynb").exists(), rel
         links = _parse(built_book.html_dir / f"{rel}.html").links
         colab = [link for link in links if link.startswith("https://colab.research.google.com")]
-        assert colab == [f"https://colab.research.google.com/github/{org_repo}/blob/main/{rel}.ipynb"], colab
+        # The reader's notebook (dgmbook.reader_notebooks), not the jupytext pair.
+        reader = f"https://colab.research.google.com/github/{org_repo}/blob/main/notebooks/{rel}.ipynb"
+        assert colab == [reader], colab
+        assert (ROOT / "notebooks" / f"{rel}.ipynb").is_file(), rel
 
 
 def test_paired_notebooks_are_in_sync():

@@ -6,7 +6,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from dgmbook import glue, use_book_style
+from dgmbook import book, glue, use_book_style
 from dgmbook import validation as v
 
 
@@ -40,6 +40,82 @@ def test_book_style_is_applied():
     assert matplotlib.rcParams["axes.spines.top"] is False
     assert matplotlib.rcParams["axes.grid"] is True
     matplotlib.rcdefaults()
+
+
+def test_book_style_draws_every_text_at_one_size_on_white():
+    matplotlib.rcdefaults()
+    use_book_style()
+    rc = matplotlib.rcParams
+    try:
+        for key in ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize",
+                    "ytick.labelsize", "legend.fontsize", "legend.title_fontsize", "figure.titlesize"):
+            # a relative size ("small") would be resolved against font.size: every key is absolute
+            assert float(rc[key]) == book.FONT_PT, key
+        assert matplotlib.colors.to_hex(rc["figure.facecolor"], keep_alpha=True) == "#ffffffff"
+        assert matplotlib.colors.to_hex(rc["savefig.facecolor"], keep_alpha=True) == "#ffffffff"
+        assert rc["savefig.dpi"] >= 200 and rc["figure.dpi"] >= 200
+        cycle = [matplotlib.colors.to_hex(c).upper() for c in rc["axes.prop_cycle"].by_key()["color"]]
+        assert tuple(cycle) == book.PALETTE
+    finally:
+        matplotlib.rcdefaults()
+
+
+def test_every_colour_of_the_palette_reads_on_white_and_in_the_dark_theme():
+    for colour in book.PALETTE:
+        assert book.contrast_ratio(colour) >= 3.0, colour
+        assert book.contrast_ratio(colour, dark_theme=True) >= 3.0, colour
+    # the colours the palette leaves out would fail
+    for dropped in ("#F0E442", "#E69F00", "#56B4E9"):
+        assert book.contrast_ratio(dropped) < 3.0, dropped
+
+
+def test_contrast_ratio_matches_wcag():
+    assert book.contrast_ratio("black") == pytest.approx(21.0)
+    assert book.contrast_ratio("white") == pytest.approx(1.0)
+    # WCAG's own example values: #767676 is the lightest grey with 4.5:1 on white
+    assert book.contrast_ratio("#767676") == pytest.approx(4.54, abs=0.01)
+    assert book.contrast_ratio("#777777") < 4.5
+    # symmetric in its two colours
+    assert book.contrast_ratio("white", "#0072B2") == pytest.approx(book.contrast_ratio("#0072B2"))
+    # the dark theme's filter (brightness 0.8, contrast 1.2) dims white to 0.86 and keeps black
+    assert book.contrast_ratio("black", dark_theme=True) == pytest.approx(
+        book.contrast_ratio("black", (0.86, 0.86, 0.86)), rel=1e-6)
+    assert book.contrast_ratio("black", dark_theme=True) < book.contrast_ratio("black")
+
+
+@pytest.mark.parametrize(("ncols", "nrows", "width"), [(1, 1, book.SINGLE_WIDTH_IN),
+                                                       (2, 1, book.WIDE_WIDTH_IN),
+                                                       (3, 1, book.WIDE_WIDTH_IN),
+                                                       (4, 1, book.WIDE_WIDTH_IN),
+                                                       (2, 2, book.WIDE_WIDTH_IN),
+                                                       (1, 3, book.WIDE_WIDTH_IN)])
+def test_figure_size_never_exceeds_the_printed_column(ncols, nrows, width):
+    w, h = book.figure_size(ncols, nrows)
+    assert w == width <= book.PRINT_COLUMN_IN
+    assert 1.5 * nrows <= h <= 3.0 * nrows
+    assert book.figure_size(ncols, nrows, height=5.5) == (width, 5.5)
+
+
+def test_one_panel_figures_stay_readable_on_a_phone():
+    # 10 pt in a figure shown in a 358-px phone column: at least 11 CSS px
+    px = book.FONT_PT * 96 / 72 * min(1.0, 358 / (book.SINGLE_WIDTH_IN * 96))
+    assert px >= 11.0
+
+
+def test_figure_returns_axes_of_the_book_size():
+    matplotlib.use("Agg", force=True)
+    fig, axes = book.figure(3, sharey=True)
+    try:
+        assert tuple(fig.get_size_inches()) == pytest.approx(book.figure_size(3))
+        assert axes.shape == (3,)
+    finally:
+        matplotlib.pyplot.close(fig)
+    fig, ax = book.figure()
+    try:
+        assert tuple(fig.get_size_inches()) == pytest.approx((book.SINGLE_WIDTH_IN, 2.9))
+        assert isinstance(ax, matplotlib.axes.Axes)
+    finally:
+        matplotlib.pyplot.close(fig)
 
 
 def test_as_float_array_checks_shape_and_values():

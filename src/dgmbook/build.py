@@ -9,7 +9,9 @@ the book in its variants without copying the configuration:
   the answers at a glance and the beyond pages, with the "Your turn" exercises as stubs and their
   student notebooks written into the site;
 - a **chapter build**: only one chapter executed, its warnings reported;
-- **sync**: regenerate each chapter's paired ``.ipynb`` (jupytext) for the Colab/Binder buttons;
+- **sync**: regenerate each chapter's paired ``.ipynb`` (jupytext, for authors) and, from a build of
+  the book (execution cached), the reader's notebooks ``notebooks/book/*.ipynb`` that the Colab and
+  Binder buttons open (:mod:`dgmbook.reader_notebooks`);
 - a **page run**: one chapter's notebook executed directly in a fresh kernel (no Sphinx), with an
   environment of the caller's choosing (a BLAS kernel, a thread count, the claims' mode and log):
   the portability test and ``benchmarks/claim_margins.py`` run every page this way.
@@ -417,8 +419,10 @@ def _main(argv: list[str] | None = None) -> int:
     chapter.add_argument("source", type=Path)
     chapter.add_argument("--explore", action="store_true",
                          help="run on past failed claims and flag them on the page (a reader's run)")
-    sync = sub.add_parser("sync", help="regenerate the paired notebooks")
-    sync.add_argument("--check", action="store_true", help="only report stale notebooks")
+    sync = sub.add_parser("sync", help="regenerate the paired notebooks and the reader's notebooks")
+    sync.add_argument("--check", action="store_true", help="only report stale notebooks (no build)")
+    sync.add_argument("--no-build", action="store_true",
+                      help="regenerate the reader's notebooks from the committed index, without a build")
     args = parser.parse_args(argv)
 
     if args.command == "student":
@@ -457,9 +461,22 @@ def _main(argv: list[str] | None = None) -> int:
               f"{len(mine)} warning(s) of its own; page: {page}")
         return 1 if mine or (result.returncode and not result.warnings) else 0
     if args.command == "sync":
-        stale = sync_notebooks(check=args.check)
+        from dgmbook.reader_notebooks import sync_reader_notebooks
+
+        stale = [path.with_suffix(".ipynb") for path in sync_notebooks(check=args.check)]
+        index = None
+        if not (args.check or args.no_build):
+            # The reader's notebooks need what a build knows (labels, numbers, glued values): the
+            # book is built as `tasks.py book` builds it, reusing its execution cache.
+            result = build_book(ROOT, execute="cache")
+            if result.returncode:
+                print(result.log[-5000:])
+                print("the book did not build: the reader's notebooks were not regenerated")
+                return result.returncode
+            index = ROOT / "_build" / "reader_notebooks" / "index.json"
+        stale += sync_reader_notebooks(index, check=args.check)
         for path in stale:
-            print(f"{'stale' if args.check else 'wrote'}: {path.with_suffix('.ipynb').relative_to(ROOT)}")
+            print(f"{'stale' if args.check else 'wrote'}: {path.relative_to(ROOT)}")
         return 1 if (args.check and stale) else 0
     return 2  # pragma: no cover
 

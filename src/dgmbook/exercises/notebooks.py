@@ -5,6 +5,10 @@ solution); the student edition keeps its signature and docstring and replaces th
 (:func:`stub_source`), and :func:`student_notebook` writes the downloadable notebook of a page. A
 cell tagged ``build-only`` (``assert_all_passed``) fails the book build if a reference does not
 pass its check.
+
+The student notebooks read like the pages: their Markdown is converted by
+:mod:`dgmbook.reader_notebooks` (directives as headed blockquotes, references as links to the online
+book, the macros expanded) with the committed index of the book (``notebooks/index.json``).
 """
 
 from __future__ import annotations
@@ -67,6 +71,15 @@ _EXERCISE_BLOCK = re.compile(
     re.M | re.S)
 
 
+def _convert(notebook, path: Path):
+    """The notebook's Markdown as Jupyter renders it (see :mod:`dgmbook.reader_notebooks`)."""
+    from dgmbook.reader_notebooks import _page_name, convert_cells, load_index
+
+    convert_cells(notebook, _page_name(path), load_index())
+    notebook.metadata["dgmbook"].pop("glue", None)
+    return notebook
+
+
 def _questions_notebook(path: Path):
     """A problems-only notebook of a chapter: its title, then each ``{exercise}`` statement followed
     by an empty cell for the answer."""
@@ -82,6 +95,8 @@ def _questions_notebook(path: Path):
         cells.append(nbformat.v4.new_markdown_cell(f"**{match['title'].strip()}**\n\n{body}"))
         cells.append(nbformat.v4.new_markdown_cell("*Your answer:*"))
     notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["dgmbook"] = {"exercises": []}
+    _convert(notebook, path)
     notebook.metadata["dgmbook"] = {"exercises": []}
     return notebook
 
@@ -135,5 +150,7 @@ def student_notebook(source: str | Path):
     chapter = chapters[0] if len(chapters) == 1 else None
     notebook.metadata["dgmbook"] = {"chapter": chapter, "exercises": names}
     notebook.metadata.pop("jupytext", None)
+    _convert(notebook, path)
+    notebook.metadata["dgmbook"] = {"chapter": chapter, "exercises": names}
     return notebook
 
