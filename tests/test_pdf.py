@@ -29,8 +29,9 @@ import pytest
 import yaml
 from conftest import REQUIRE_BROWSER
 
-from dgmbook.build import ROOT, load_config, site_url, student_toc
+from dgmbook.build import ROOT, load_config, student_toc
 from dgmbook.pdf import _chromium_or_none, build_pdf
+from dgmbook.reader_notebooks import site_url
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 

@@ -15,7 +15,7 @@ bookmarks) and the footer. For the full edition it then prints every page of the
 Every PDF is tagged (a structure tree for screen readers), with the book's title, its language and
 an outline; a figure's alt text becomes its /Alt, and every formula carries its spoken form
 (MathJax's speech-rule engine) as /Alt. Links into the print server (the student notebooks, files of
-the site) point at the published site (:func:`dgmbook.build.site_url`), as do a page's links to the
+the site) point at the published site (:func:`dgmbook.reader_notebooks.site_url`), as do a page's links to the
 rest of the book in its own PDF.
 
 Needs, beyond ``requirements-dev.txt``: Debian's ``chromium`` and ``poppler-utils``; MathJax 3 is
@@ -45,7 +45,8 @@ from pathlib import Path
 
 import yaml
 
-from dgmbook.build import ROOT, BuildResult, build_book, load_config, site_url
+from dgmbook.build import ROOT, BuildResult, build_book, load_config
+from dgmbook.reader_notebooks import site_url
 from dgmbook.validation import check_bool
 
 __all__ = ["build_pdf", "local_mathjax", "print_html_to_pdf"]
@@ -232,7 +233,7 @@ def print_html_to_pdf(html, pdf, *, title: str, edition: str, meta: tuple[str, .
     mathjax_dir : path, optional
         A local MathJax 3 ``es5`` folder (see :func:`local_mathjax`).
     site : str, optional
-        The published site's address (``https://…/``, see :func:`dgmbook.build.site_url`): links
+        The published site's address (``https://…/``, see :func:`dgmbook.reader_notebooks.site_url`): links
         into the print server point there instead, and so do a page's links to the rest of the
         book in its own PDF. Required with ``chapters``.
     root_doc : str
