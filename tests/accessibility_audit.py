@@ -142,6 +142,196 @@ def run_axe(page, axe_js: Path) -> list[dict]:
     )
 
 
+#: The page a reader meets at 200 % zoom in a 1366 x 900 window (WCAG 1.4.10, reflow).
+ZOOMED = {"width": 683, "height": 450}
+
+#: The controls the keyboard test looks for, by what a reader would call them.
+CONTROLS = {
+    "sidebar button": ".primary-toggle",
+    "search": ".search-button__button",
+    "colour mode": ".theme-switch-button",
+    "full screen": ".btn-fullscreen-button",
+    "download menu": ".dropdown-download-buttons > .dropdown-toggle",
+    "launch menu": ".dropdown-launch-buttons > .dropdown-toggle",
+    "repository menu": ".dropdown-source-buttons > .dropdown-toggle",
+    "contents button": ".secondary-toggle",
+    "chapter sections": "nav.bd-docs-nav li.has-children > details > summary",
+    "folded cell": "details.hide > summary",
+    "answer link": "main table.answers-at-a-glance a[href*='-answer']",
+    "exercise": "main .exercise button, main .exercise summary, main .exercise input",
+}
+
+_TAG_CONTROLS = """(controls) => {
+    const shown = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    const found = [];
+    for (const [kind, selector] of Object.entries(controls)) {
+        document.querySelectorAll(selector).forEach(el => {
+            if (!shown(el) || el.dataset.kb !== undefined) return;
+            el.dataset.kb = String(found.length);
+            found.push({kind, id: found.length,
+                        text: (el.textContent || el.getAttribute('title') || '').trim().slice(0, 60)});
+        });
+    }
+    return found;
+}"""
+
+#: What has the keyboard focus, and whether it shows a focus ring (an outline or a box shadow on it,
+#: or on the chevron of a sidebar summary, which the theme rings instead of the summary).
+_ACTIVE = r"""() => {
+    const el = document.activeElement;
+    if (!el || el === document.body || el === document.documentElement) return null;
+    const ringed = e => {
+        const s = getComputedStyle(e);
+        return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+            || (s.boxShadow !== 'none' && s.boxShadow !== '');
+    };
+    const chevron = el.tagName === 'SUMMARY' && el.querySelector('.toctree-toggle');
+    const desc = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+        + (typeof el.className === 'string' && el.className
+           ? '.' + el.className.trim().split(/\s+/).join('.') : '')
+        + (el.getAttribute('href') ? `[href=${el.getAttribute('href')}]` : '');
+    return {kb: el.dataset.kb === undefined ? null : Number(el.dataset.kb), desc: desc.slice(0, 120),
+            ring: ringed(el) || (!!chevron && ringed(chevron)), visible: el.matches(':focus-visible')};
+}"""
+
+
+def keyboard_walk(page, max_steps: int | None = None) -> dict:
+    """Tab through ``page`` from its top; what each control of :data:`CONTROLS` allows.
+
+    Returns ``{"controls": [...], "reached": set of control ids, "no_ring": [descriptions],
+    "steps": n}``: the visible controls, those the Tab key reached, and the focused elements
+    that showed no focus ring.
+    """
+    controls = page.evaluate(_TAG_CONTROLS, CONTROLS)
+    focusable = page.evaluate("""() => document.querySelectorAll(
+        'a[href], button, summary, input, select, textarea, [tabindex]').length""")
+    max_steps = max_steps or focusable + 20
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+    reached, no_ring, first, steps = set(), [], None, 0
+    for steps in range(1, max_steps + 1):
+        page.keyboard.press("Tab")
+        active = page.evaluate(_ACTIVE)
+        if active is None:
+            if first is not None:
+                break
+            continue
+        if first is None:
+            first = active["desc"]
+        elif active["desc"] == first and steps > 2:
+            break
+        if active["kb"] is not None:
+            reached.add(active["kb"])
+        if not (active["ring"] and active["visible"]):
+            no_ring.append(active["desc"])
+    return {"controls": controls, "reached": reached, "no_ring": no_ring, "steps": steps}
+
+
+def _focus(page, control_id: int) -> None:
+    page.evaluate("(id) => document.querySelector(`[data-kb=\"${id}\"]`).focus()", control_id)
+
+
+def _state(page, script: str, control_id: int):
+    return page.evaluate(
+        f"(id) => {{ const el = document.querySelector(`[data-kb=\"${{id}}\"]`); {script} }}", control_id)
+
+
+#: How to tell that a control did what it is for: a script (on ``el``) read before and after a key.
+_EFFECTS = {
+    "sidebar button": "return document.querySelector('#pst-primary-sidebar')"
+                      ".classList.contains('pst-sidebar-hidden')"
+                      " || !!document.querySelector('#pst-primary-sidebar-modal[open]');",
+    "search": "return !!document.querySelector('#pst-search-dialog[open]');",
+    "colour mode": "return document.documentElement.dataset.mode;",
+    "download menu": "return el.getAttribute('aria-expanded');",
+    "launch menu": "return el.getAttribute('aria-expanded');",
+    "repository menu": "return el.getAttribute('aria-expanded');",
+    "chapter sections": "return el.parentElement.open;",
+    "folded cell": "return el.parentElement.open;",
+    "exercise": "return el.parentElement.open;",
+}
+
+
+def operate_controls(page, controls: list[dict]) -> list[str]:
+    """Press Enter, then Space, on each control; return the ones that did not respond.
+
+    A disclosure (a folded cell, a chapter's sections) opens with Enter and closes with Space; a
+    menu opens with Enter and its first entry is then the next Tab stop; the search opens its
+    dialog; the sidebar button hides the sidebar and shows it again; an Answer link is followed.
+    The sidebar and colour-mode buttons keep the focus. Links other than the Answer links, and the
+    full-screen button (which a headless browser refuses), are only required to be reached.
+    """
+    failures = []
+    for control in controls:
+        kind, cid = control["kind"], control["id"]
+        what = f"{kind} '{control['text']}'"
+        if kind in ("sidebar button", "chapter sections", "folded cell", "colour mode", "exercise"):
+            for key in ("Enter", "Space"):
+                _focus(page, cid)
+                before = _state(page, _EFFECTS[kind], cid)
+                page.keyboard.press(key)
+                page.wait_for_timeout(50)
+                after = _state(page, _EFFECTS[kind], cid)
+                if before == after:
+                    failures.append(f"{what}: {key} changed nothing")
+                kept = page.evaluate(
+                    "(id) => document.activeElement && document.activeElement.dataset.kb == id", cid)
+                if not kept:
+                    failures.append(f"{what}: {key} took the focus off it")
+        elif kind in ("download menu", "launch menu", "repository menu"):
+            _focus(page, cid)
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(50)
+            opened = _state(page, _EFFECTS[kind], cid) == "true"
+            page.keyboard.press("Tab")
+            inside = page.evaluate("(id) => !!document.activeElement.closest('.dropdown-menu.show')", cid)
+            page.keyboard.press("Escape")
+            if not (opened and inside):
+                failures.append(f"{what}: Enter did not open it (opened={opened}) or Tab did not enter it")
+        elif kind == "search":
+            _focus(page, cid)
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(100)
+            opened = _state(page, _EFFECTS[kind], cid)
+            typing = page.evaluate("() => document.activeElement && document.activeElement.matches('input')")
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(50)
+            if not (opened and typing):
+                failures.append(f"{what}: Enter did not open the search with the cursor in its field")
+    answers = [c for c in controls if c["kind"] == "answer link"]
+    if answers:
+        target = page.evaluate("(id) => document.querySelector(`[data-kb=\"${id}\"]`).href", answers[0]["id"])
+        _focus(page, answers[0]["id"])
+        page.keyboard.press("Enter")
+        try:
+            page.wait_for_url(target, timeout=10_000)
+        except Exception:
+            failures.append(f"answer link '{answers[0]['text']}': Enter did not follow it to {target}")
+    return failures
+
+
+#: What a screen reader and a zoomed reader need of a page, measured in the page.
+_READER_FACTS = r"""() => ({
+    containers: document.querySelectorAll('mjx-container').length,
+    assistive: document.querySelectorAll('mjx-container > mjx-assistive-mml').length,
+    noAlt: Array.from(document.querySelectorAll('main img'))
+        .filter(img => { const alt = (img.getAttribute('alt') || '').trim();
+                         return alt.length < 4 || /\.(png|jpe?g|svg|gif)$/i.test(alt); })
+        .map(img => img.getAttribute('src')),
+})"""
+
+
+def reader_facts(page) -> dict:
+    """Formulas and their assistive MathML, and figures without a real alt text."""
+    return page.evaluate(_READER_FACTS)
+
+
+def sideways_scroll(page, viewport: dict = ZOOMED) -> int:
+    """How many CSS pixels the page scrolls sideways in ``viewport`` (0: it reflows)."""
+    page.set_viewport_size(viewport)
+    page.wait_for_timeout(200)
+    return page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
 def format_violations(where: str, violations: list[dict], limit: int = 4) -> list[str]:
     """Readable lines, one per rule, with the first ``limit`` elements that break it."""
     lines = []
@@ -194,7 +384,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cdn-mathjax", type=Path, help="a MathJax es5 folder to answer CDN requests")
     parser.add_argument("--limit", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write every violation to this file")
+    parser.add_argument("--keyboard", action="store_true", help="the keyboard, reader and zoom checks only")
     args = parser.parse_args(argv)
+    if args.keyboard:
+        return _keyboard_main(args)
     found = audit(args.html_dir, args.pages, cdn_mathjax=args.cdn_mathjax)
     if args.json:
         args.json.write_text(json.dumps([{"page": p, "device": d, "mode": m, "violations": v}
@@ -211,6 +404,44 @@ def main(argv: list[str] | None = None) -> int:
     for setting, counts in by_rule_setting.items():
         print(f"  {setting}: {sum(counts.values())} {dict(counts.most_common())}")
     return 1 if by_rule else 0
+
+
+def _keyboard_main(args) -> int:
+    import time
+
+    from playwright.sync_api import sync_playwright
+
+    bad = 0
+    with serve(args.html_dir) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        context = new_context(browser, DESKTOP, "light")
+        if args.cdn_mathjax is not None:
+            def answer(route, request):
+                name = request.url.split("/es5/", 1)[1].split("?")[0]
+                route.fulfill(path=str(Path(args.cdn_mathjax) / name))
+            context.route("https://cdn.jsdelivr.net/npm/mathjax@3/es5/**", answer)
+        for rel in args.pages or page_paths(args.html_dir):
+            start = time.perf_counter()
+            page = context.new_page()
+            open_page(page, f"{base}/{rel}")
+            facts = reader_facts(page)
+            walk = keyboard_walk(page)
+            missed = [c for c in walk["controls"] if c["id"] not in walk["reached"]]
+            failures = operate_controls(page, walk["controls"])
+            page.close()
+            page = context.new_page()
+            open_page(page, f"{base}/{rel}")
+            scroll = sideways_scroll(page)
+            page.close()
+            kinds = collections.Counter(c["kind"] for c in walk["controls"])
+            print(f"{rel}: {walk['steps']} Tab stops, controls {dict(kinds)}, missed {missed}, "
+                  f"no ring {walk['no_ring'][:5]}, failures {failures}, formulas {facts['containers']} "
+                  f"(assistive {facts['assistive']}), no alt {facts['noAlt']}, sideways {scroll} px "
+                  f"[{time.perf_counter() - start:.0f} s]", flush=True)
+            bad += bool(missed or walk["no_ring"] or failures or facts["noAlt"] or scroll > 0
+                        or facts["assistive"] != facts["containers"])
+        browser.close()
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

@@ -15,7 +15,9 @@ An audit with axe-core (tests/test_accessibility.py) found these on every page; 
    sidebar's chapter expanders (``<summary>`` with only a chevron) had no name at all: they now say
    "Sections of <chapter>" to a screen reader.
 4. **Colours and focus** (``_static/accessibility.css``): links on the tinted backgrounds of theorem,
-   proof and table rows fell below 4.5:1 in both colour modes; a visible focus ring on every control.
+   proof and table rows fell below 4.5:1 in both colour modes; the sidebar button and the header's
+   menus showed no focus ring. ``_static/accessibility.js`` keeps the focus on the sidebar and
+   colour-mode buttons when they are pressed from the keyboard (the theme dropped it).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parents[1] / "_static"
 CSS_FILE = "accessibility.css"
+JS_FILE = "accessibility.js"
 #: The functions of ``dgmbook.claims`` whose first argument is the statement a check makes.
 CLAIM_FUNCTIONS = ("claim", "claim_below", "claim_above", "claim_close")
 #: The longest summary text; a longer statement is cut at a word and ends with "…".
@@ -211,7 +214,8 @@ def depart_citation(self, node) -> None:
 _SEARCH_FIELD = re.compile(r'(<button class="[^"]*\bsearch-button-field\b[^"]*"[^>]*?)\s+aria-label="[^"]*"')
 _THEME_ICON = re.compile(r'(<i class="theme-switch [^"]*"[^>]*?)\s+title="[^"]*"')
 _TOC_EXPANDER = re.compile(
-    r'(<a class="[^"]*\breference internal\b[^"]*"[^>]*>)(?P<title>(?:(?!</a>).)*?)(</a>\s*<details[^>]*>\s*<summary>)'
+    r'(<a class="[^"]*\breference internal\b[^"]*"[^>]*>)(?P<title>(?:(?!</a>).)*?)'
+    r'(</a>\s*<details[^>]*>\s*<summary>)'
     r'(?=<span class="toctree-toggle")', re.S)
 
 
@@ -243,7 +247,7 @@ def wrap_page_rendering(app: Sphinx) -> None:
 
 
 def add_static_files(app: Sphinx) -> None:
-    app.config.html_static_path.append(str(STATIC / CSS_FILE))
+    app.config.html_static_path.extend([str(STATIC / CSS_FILE), str(STATIC / JS_FILE)])
 
 
 def setup(app: Sphinx) -> dict:
@@ -255,4 +259,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", add_static_files)
     app.connect("builder-inited", wrap_page_rendering)
     app.add_css_file(CSS_FILE)
+    app.add_js_file(JS_FILE, defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
