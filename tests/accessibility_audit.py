@@ -118,7 +118,8 @@ def open_page(page, url: str) -> None:
     page.wait_for_function(
         "() => !window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise)"
     )
-    page.evaluate("() => window.MathJax ? window.MathJax.startup.promise.then(() => true) : true")
+    page.evaluate("() => window.MathJax && window.MathJax.startup"
+                  " ? window.MathJax.startup.promise.then(() => true) : true")
 
 
 def run_axe(page, axe_js: Path) -> list[dict]:
