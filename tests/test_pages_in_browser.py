@@ -182,7 +182,9 @@ _FIT = """() => {
             const b = box.getBoundingClientRect();
             lost = Math.max(lost, r.right - b.right, b.left - r.left);
         }
-        if (lost > 1) out.clipped.push(`${where(el)}: ${el.textContent.slice(0, 40)} (${Math.round(lost)} px cut off)`);
+        if (lost > 1) {
+            out.clipped.push(`${where(el)}: ${el.textContent.slice(0, 40)} (${Math.round(lost)} px cut off)`);
+        }
     }
     // Display equations wider than their column, and equation numbers drawn over their formula.
     for (const el of main.querySelectorAll('mjx-container[display="true"]')) {
@@ -207,7 +209,8 @@ _FIT = """() => {
         if (r.width === 0) continue;
         const col = column(t);
         const over = Math.max(r.right - col.right, col.left - r.left);
-        if (over > 1) out.wideTables.push(`${where(t)} (${Math.round(r.width)} px in ${Math.round(col.right - col.left)} px)`);
+        const width = Math.round(col.right - col.left);
+        if (over > 1) out.wideTables.push(`${where(t)} (${Math.round(r.width)} px in ${width} px)`);
     }
     // A formula's punctuation on the next line (book/_ext/typography.py keeps them together).
     for (const pair of main.querySelectorAll('span.math-punct')) {

@@ -22,10 +22,11 @@ question::
 
 which becomes a table, a row per part: the part, linked to its Answer box, and the box's text; the
 heading of the section holding the directive becomes the title of the chapter those boxes are in.
-The answers and the headings are therefore written once, in the chapters, and cannot drift. A listed part without an
-Answer box, a box whose name is not of that form, or an Answer box of a part the page does not list
-is a build warning (an error in the book's builds, which treat warnings as errors); so is a
-cross-reference inside an Answer box (an Answer stands alone: its links belong to the derivation).
+The answers and the headings are therefore written once, in the chapters, and cannot drift. A
+listed part without an Answer box, a box whose name is not of that form, or an Answer box of a part
+the page does not list is a build warning (an error in the book's builds, which treat warnings as
+errors); so is a cross-reference inside an Answer box (an Answer stands alone: its links belong to
+the derivation).
 """
 
 from __future__ import annotations

@@ -12,14 +12,23 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-STYLE_SHEET = Path(__file__).resolve().parent.parent / "_static" / "small-screens.css"
+STATIC = Path(__file__).resolve().parent.parent / "_static"
+STYLE_SHEET = STATIC / "small-screens.css"
+#: The search page's excerpts read formulas as text (see book/_ext/typography.py for titles).
+SEARCH_SCRIPT = STATIC / "search-excerpts.js"
 
 
-def _add_static_file(app: Sphinx) -> None:
-    app.config.html_static_path.append(str(STYLE_SHEET))
+def _add_static_files(app: Sphinx) -> None:
+    app.config.html_static_path.extend([str(STYLE_SHEET), str(SEARCH_SCRIPT)])
+
+
+def _search_page_script(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    if pagename == "search":
+        app.add_js_file(SEARCH_SCRIPT.name)
 
 
 def setup(app: Sphinx) -> dict:
-    app.connect("builder-inited", _add_static_file)
+    app.connect("builder-inited", _add_static_files)
+    app.connect("html-page-context", _search_page_script)
     app.add_css_file(STYLE_SHEET.name)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
