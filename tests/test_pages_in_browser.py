@@ -168,17 +168,18 @@ _FIT = """() => {
     };
     const out = {clipped: [], wideDisplays: [], numberOnFormula: [], wideTables: [],
                  punctuationStartsLine: []};
-    // In-line formulas cut off by a box that hides its overflow (or scrolls it out of sight).
+    // In-line formulas cut off by a box that hides its overflow (a box that scrolls keeps the
+    // formula within reach: the last resort for one that cannot break, see small-screens.css).
     for (const el of main.querySelectorAll('mjx-container:not([display="true"])')) {
         const r = formula(el).getBoundingClientRect();
         if (r.width === 0 && r.height === 0) continue;
         let lost = 0;
-        if (el.scrollWidth > el.clientWidth + 1 && !/visible/.test(getComputedStyle(el).overflowX)) {
+        if (el.scrollWidth > el.clientWidth + 1 && /hidden|clip/.test(getComputedStyle(el).overflowX)) {
             lost = el.scrollWidth - el.clientWidth;
         }
         for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
             const s = getComputedStyle(box);
-            if (s.display === 'inline' || /visible/.test(s.overflowX)) continue;
+            if (s.display === 'inline' || !/hidden|clip/.test(s.overflowX)) continue;
             const b = box.getBoundingClientRect();
             lost = Math.max(lost, r.right - b.right, b.left - r.left);
         }
