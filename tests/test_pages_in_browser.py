@@ -155,6 +155,16 @@ _FIT = """() => {
     const main = document.querySelector('main') || document.body;
     const where = el => el.closest('[id]')?.id || '?';
     const formula = el => el.querySelector('mjx-math') || el;
+    // What a reader sees of a formula: the box around its characters and rules (the boxes of
+    // MathJax's tables keep the width of the unbroken formula after a line break).
+    const ink = el => {
+        let left = Infinity, right = -Infinity;
+        for (const part of el.querySelectorAll('mjx-c, mjx-line')) {
+            const r = part.getBoundingClientRect();
+            if (r.width > 0) { left = Math.min(left, r.left); right = Math.max(right, r.right); }
+        }
+        return left < right ? {left, right} : formula(el).getBoundingClientRect();
+    };
     // The content box of the nearest block that holds an element (its column).
     const column = el => {
         let box = el.parentElement;
@@ -190,8 +200,8 @@ _FIT = """() => {
     // Display equations wider than their column, and equation numbers drawn over their formula.
     for (const el of main.querySelectorAll('mjx-container[display="true"]')) {
         const col = column(el.parentElement.classList.contains('math') ? el.parentElement : el);
-        const r = formula(el).getBoundingClientRect();
-        const over = Math.max(el.scrollWidth - el.clientWidth, r.right - col.right, col.left - r.left);
+        const r = ink(el);
+        const over = Math.max(r.right - col.right, col.left - r.left);
         if (over > 1) out.wideDisplays.push(`${where(el)} (${Math.round(over)} px too wide)`);
         const number = el.parentElement.querySelector(':scope > .eqno');
         if (number) {
