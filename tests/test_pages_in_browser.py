@@ -130,7 +130,8 @@ _REPORT = """() => {
     const broken = images.filter(img => !(img.complete && img.naturalWidth > 0))
         .map(img => img.src);
     // Prose only: code cells may legitimately contain TeX (e.g. plot labels).
-    const main = (document.querySelector('main') || document.body).cloneNode(true);
+    const root = document.querySelector('main') || document.body || document.documentElement;
+    const main = root.cloneNode(true);
     main.querySelectorAll('pre, code, .highlight, script').forEach(el => el.remove());
     const text = main.textContent;
     return {
@@ -152,7 +153,7 @@ _REPORT = """() => {
 
 #: Whatever does not fit the column: the same five checks at every window size.
 _FIT = """() => {
-    const main = document.querySelector('main') || document.body;
+    const main = document.querySelector('main') || document.body || document.documentElement;
     const where = el => el.closest('[id]')?.id || '?';
     const formula = el => el.querySelector('mjx-math') || el;
     // What a reader sees of a formula: the box around its characters and rules (the boxes of
@@ -324,9 +325,10 @@ _VISIBLE_CHAPTER_LINKS = """() => Array.from(document.querySelectorAll('nav.bd-d
 
 
 def _open_chapter(playwright, server, device: dict):
-    base, html_dir, _ = server
+    base, html_dir, font_dir = server
     browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
     context = browser.new_context(**device)
+    _serve_font_locally(context, font_dir)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
