@@ -137,3 +137,95 @@ def test_the_site_root_serves_a_favicon(built_book):
     """A browser asks for /favicon.ico before the root page redirects: it must not be a 404."""
     assert (built_book.html_dir / "favicon.ico").is_file()
     assert (built_book.html_dir / "index.html").read_text(encoding="utf8").count("Refresh") == 1
+
+
+def _pages(html_dir: Path) -> list[Path]:
+    return [p for p in sorted(html_dir.rglob("*.html"))
+            if "_static" not in p.parts and "_sources" not in p.parts]
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_titles_with_mathematics_read_as_text_in_links_tabs_and_search(built_book):
+    """A title's formula is typeset on the page, and read as plain text where it is used as text.
+
+    The link text of a ``{ref}``, the browser tab and the search index showed its TeX source
+    ("Uniform(0, \\theta)").
+    """
+    html_dir = built_book.html_dir
+    index = (html_dir / "searchindex.js").read_text(encoding="utf8")
+    titles = re.search(r'"alltitles":\s*(\{.*?\}),\s*"docnames"', index, flags=re.S)
+    assert titles, "no alltitles in the search index"
+    tex_in_titles = re.findall(r'"([^"]*\\\\[A-Za-z]+[^"]*)":', titles.group(1))
+    assert not tex_in_titles, f"TeX in the search index's titles: {tex_in_titles[:5]}"
+    assert "Uniform(0, \\u03b8)" in index or "Uniform(0, θ)" in index, "Uniform(0, θ) is not indexed"
+    problems = []
+    for page in _pages(html_dir):
+        html = page.read_text(encoding="utf8")
+        tab = re.search(r"<title>(.*?)</title>", html, flags=re.S)
+        if tab and "\\" in tab.group(1):
+            problems.append(f"{page.name}: tab title {tab.group(1)!r}")
+        # Link text of cross-references: math in it must be a typeset formula, never bare TeX.
+        for text in re.findall(r'<a class="reference internal"[^>]*>(.*?)</a>', html, flags=re.S):
+            bare = re.sub(r'<span class="math[^"]*">\\\(.*?\\\)</span>', "", text, flags=re.S)
+            if re.search(r"\\[A-Za-z]+", _text(bare)):
+                problems.append(f"{page.name}: link text {_text(text)!r}")
+    assert not problems, "\n".join(problems[:10])
+
+
+def _heading(html: str) -> str:
+    return _text(re.sub(r'<a class="headerlink".*?</a>', "", html, flags=re.S))
+
+
+def test_the_answers_page_headings_are_the_chapter_titles(built_book):
+    html_dir = built_book.html_dir
+    answers = (html_dir / "book" / "answers.html").read_text(encoding="utf8")
+    headings = [_heading(h) for h in re.findall(r"<h2>(.*?)</h2>", answers, flags=re.S) if "headerlink" in h]
+    chapters = {}
+    for href in _parse(html_dir / "book" / "answers.html").rows:
+        target, anchor = href.split("#", 1)
+        question = anchor.split("-", 1)[0]  # q1-5-1-answer: Question 1's first part names its chapter
+        if question in chapters:
+            continue
+        page = (html_dir / "book" / target).read_text(encoding="utf8")
+        title = re.search(r"<h1>(.*?)</h1>", page, flags=re.S)
+        chapters[question] = _heading(title.group(1))
+    assert headings == list(chapters.values()), (headings, list(chapters.values()))
+    assert len(headings) == 4
+
+
+def test_references_are_author_year_in_the_text_and_in_the_list(built_book):
+    """Citations read "Author et al., year" alike, and the list labels each work the same way."""
+    bib = (Path(__file__).resolve().parents[1] / "book" / "references.bib").read_text(encoding="utf8")
+    assert not re.search(r"\band\s+others\b", bib), "an author list ends in 'and others': list the authors"
+    html_dir = built_book.html_dir
+    cited = " ".join(_text(p.read_text(encoding="utf8")) for p in _pages(html_dir / "book"))
+    assert "and others" not in cited
+    assert "Pedregosa et al., 2011" in cited and "Vaswani et al., 2013" in cited
+    references = (html_dir / "book" / "references.html").read_text(encoding="utf8")
+    labels = [re.sub(r"<[^>]+>", "", label).strip()
+              for label in re.findall(r'<span class="label">(.*?)</span></span>', references)]
+    assert len(labels) >= 40, len(labels)
+    author_year = re.compile(r"^\[[^\d\[\]][^\[\]]*, (?:1[89]|20)\d\d[a-z]?\]$")
+    assert all(author_year.match(label.replace(" ", " ")) for label in labels), labels[:5]
+    assert labels[0] == "[Alpaydin and Kaynak, 1998]" and "[Pedregosa et al., 2011]" in labels, labels[:3]
+    first_authors = [label.strip("[]").split()[0].strip(",").casefold() for label in labels]
+    assert first_authors == sorted(first_authors), "the list is not sorted by first author"
+
+
+def test_punctuation_after_a_formula_stays_on_its_line(built_book):
+    """Every in-line formula followed by punctuation is wrapped with it in a ``math-punct`` span."""
+    loose, glued = [], 0
+    for page in _pages(built_book.html_dir / "book"):
+        html = page.read_text(encoding="utf8")
+        pattern = (r'(.{0,40})<span class="math notranslate nohighlight">'
+                   r'\\\((?:(?!</span>).)*?\\\)</span>[.,;:!?]')
+        for match in re.finditer(pattern, html, flags=re.S):
+            if match.group(1).endswith('<span class="math-punct">'):
+                glued += 1
+            else:
+                loose.append(f"{page.name}: ...{match.group(0)[-60:]}")
+    assert not loose, "\n".join(loose[:10])
+    assert glued > 100, glued

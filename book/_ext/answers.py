@@ -20,11 +20,13 @@ question::
     :parts: 1.1 1.2 2.1 2.2 3.1 3.2 4.1 4.2 4.3
     ```
 
-which becomes a table, a row per part: the part, linked to its Answer box, and the box's text. The
-answers are therefore written once, in the chapters, and cannot drift. A listed part without an
-Answer box, a box whose name is not of that form, or an Answer box of a part the page does not list
-is a build warning (an error in the book's builds, which treat warnings as errors); so is a
-cross-reference inside an Answer box (an Answer stands alone: its links belong to the derivation).
+which becomes a table, a row per part: the part, linked to its Answer box, and the box's text; the
+heading of the section holding the directive becomes the title of the chapter those boxes are in.
+The answers and the headings are therefore written once, in the chapters, and cannot drift. A
+listed part without an Answer box, a box whose name is not of that form, or an Answer box of a part
+the page does not list is a build warning (an error in the book's builds, which treat warnings as
+errors); so is a cross-reference inside an Answer box (an Answer stands alone: its links belong to
+the derivation).
 """
 
 from __future__ import annotations
@@ -167,6 +169,7 @@ def fill_tables(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for placeholder in list(doctree.findall(answers_table)):
         question = placeholder["question"]
         rows = []
+        chapter = None  # the page that holds the question's Answer boxes
         for part in placeholder["parts"]:
             name = f"q{question}-{part}-answer"
             listed.add(name)
@@ -181,11 +184,38 @@ def fill_tables(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             answer = nodes.container(classes=["answer-text"])
             answer.extend(child.deepcopy() for child in entry["body"])
             rows.append((link, answer))
+            chapter = chapter or entry["docname"]
+        if chapter is not None:
+            _retitle_section(app, placeholder, docname, chapter)
         placeholder.replace_self(_table(rows) if rows else [])
     if listed and not student:
         for name in sorted(set(store) - listed):
             logger.warning(f"Answer box {name} ({store[name]['docname']}) is not listed on the "
                            f"answers page", location=docname)
+
+
+def _retitle_section(app: Sphinx, placeholder: nodes.Node, docname: str, chapter: str) -> None:
+    """The heading of the section that holds a question's table becomes that chapter's title.
+
+    The answers page's headings are thereby the chapters' own titles, from the one source (the
+    chapter's first heading), in the page and in its contents list; the heading written in
+    ``answers.md`` only places the section.
+    """
+    section = placeholder.parent
+    while section is not None and not isinstance(section, nodes.section):
+        section = section.parent
+    title = app.env.titles.get(chapter)
+    if section is None or title is None or not isinstance(section[0], nodes.title):
+        return
+    section[0].children = []
+    section[0].extend(child.deepcopy() for child in title.children)
+    toc = app.env.tocs.get(docname)
+    if toc is None or not section.get("ids"):
+        return
+    for reference in toc.findall(nodes.reference):
+        if reference.get("anchorname") == "#" + section["ids"][0]:
+            reference.children = []
+            reference.extend(child.deepcopy() for child in title.children)
 
 
 def outdated_answer_pages(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> list[str]:
