@@ -128,6 +128,8 @@ def test_check_int_at_its_bounds():
 
 def test_seed_zero_is_a_seed():
     assert v.check_random_state(0).random() == np.random.default_rng(0).random()
+    with pytest.raises(TypeError, match="got str$"):
+        v.check_random_state("1")
     with pytest.raises(TypeError, match="^random_state must be None, an int seed or a numpy.random.Gen"):
         v.check_random_state("1")
 
