@@ -51,7 +51,7 @@ def _public_callables(module) -> list[str]:
             for attr, member in vars(obj).items():
                 if attr.startswith("_") or isinstance(member, property):
                     continue
-                if "\u01c1" in attr:  # a method's copy made by mutation testing (mutmut: xǁClassǁname__mutmut_1)
+                if "\u01c1" in attr:  # a copy made by mutation testing (mutmut: xǁClassǁname__mutmut_1)
                     continue
                 if inspect.isfunction(member) or isinstance(member, (classmethod, staticmethod)):
                     names.append(f"{name}.{attr}")
