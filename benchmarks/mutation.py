@@ -21,6 +21,7 @@ Run from the repository root (by hand, like the benchmarks; not part of the test
     python3 tasks.py mutate                      # every mathematics module, one after the other
     python3 tasks.py mutate diffusion score      # only these modules
     python3 tasks.py mutate --jobs 2 diffusion   # mutmut's worker processes (default 1)
+    python3 tasks.py mutate --report-only        # the report from the last runs, without running
 
 The machine may be shared: the script runs mutmut under ``nice`` and with one worker by default.
 A module takes from a few minutes (datasets, validation) to an hour (language_model) on one core.
@@ -96,7 +97,7 @@ def prepare(module: str) -> Path:
         f"pytest_add_cli_args_test_selection = {_toml_list(tests)}",
         # The book's pages and the browser are never run here: the unit tests alone.
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-m", "not book and not browser", "-x", "-q"]',
-        # Not a git checkout: every mutant's result is kept until its function or its tests change.
+        # The scratch folder is not a checkout of its own: no change detection through git.
         "use_git_change_detection = false",
         "",
     ])
@@ -107,6 +108,7 @@ def prepare(module: str) -> Path:
 def run_module(module: str, jobs: int) -> tuple[dict[str, str], float]:
     """Run mutmut on ``module``; the status of each of its mutants, and the wall-clock seconds."""
     folder = prepare(module)
+    (folder / "seconds.txt").unlink(missing_ok=True)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     mutmut = [str(PYTHON), "-m", "mutmut"]
     start = time.monotonic()
@@ -118,6 +120,18 @@ def run_module(module: str, jobs: int) -> tuple[dict[str, str], float]:
     seconds = time.monotonic() - start
     if run.returncode != 0:
         sys.exit(f"mutmut failed on {module} (exit code {run.returncode}); see {log}")
+    (folder / "seconds.txt").write_text(f"{seconds:.1f}\n")
+    return collect(module)
+
+
+def collect(module: str, jobs: int = 1) -> tuple[dict[str, str], float]:
+    """The status of each mutant of ``module`` in its scratch folder, and the run's seconds."""
+    folder = SCRATCH / module
+    if not (folder / "seconds.txt").exists():
+        sys.exit(f"{module} has no finished run in {folder}; run it first")
+    seconds = float((folder / "seconds.txt").read_text())
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    mutmut = [str(PYTHON), "-m", "mutmut"]
     out = subprocess.run([*mutmut, "results", "--all", "true"], cwd=folder, env=env,
                          capture_output=True, text=True, check=True).stdout
     statuses = {}
@@ -205,6 +219,8 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("modules", nargs="*", metavar="MODULE", help=f"default: all of {', '.join(MODULES)}")
     parser.add_argument("--jobs", type=int, default=1, help="mutmut's worker processes (default 1)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="write the report from the modules' last runs, without running mutmut")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="the report (default %(default)s)")
     args = parser.parse_args()
     unknown = [m for m in args.modules if m not in MODULES]
@@ -212,7 +228,8 @@ def main() -> None:
         parser.error(f"unknown modules {unknown}; choose from {MODULES}")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
-    results = {module: run_module(module, args.jobs) for module in (args.modules or MODULES)}
+    run = collect if args.report_only else run_module
+    results = {module: run(module, args.jobs) for module in (args.modules or MODULES)}
     text = report(results, args.output)
     print(text.split("## Survivors")[0])
     print(f"Survivors and their diffs: {args.output}")
