@@ -428,3 +428,77 @@ def test_schedule_thresholds():
         NoiseSchedule([1.0, 0.5])
     with pytest.raises(ValueError, match=r"^alphas must lie in \(0, 1\]$"):
         NoiseSchedule([0.5, 1.0 + 1e-12])
+
+
+def _refused_one_byte_below(monkeypatch, nbytes, call, message):
+    """``call`` needs exactly ``nbytes`` by its own estimate: it runs under that memory limit and is
+    refused, before allocating, one byte below it, with ``message``."""
+    from dgmbook import validation
+
+    monkeypatch.setattr(validation, "_memory_limit", lambda: nbytes)
+    call()
+    monkeypatch.setattr(validation, "_memory_limit", lambda: nbytes - 1)
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_memory_estimates_at_the_limit(monkeypatch):
+    sched = NoiseSchedule([0.9, 0.8])
+    _refused_one_byte_below(monkeypatch, 8 * 6 * (5 + 1), lambda: linear_schedule(5),
+                            r"^n_steps: a schedule of 5 steps would need 288 bytes")
+    _refused_one_byte_below(monkeypatch, 8 * 6 * (5 + 1), lambda: cosine_schedule(5),
+                            r"^n_steps: a schedule of 5 steps would need 288 bytes")
+    _refused_one_byte_below(monkeypatch, 8 * (2 + 2) * 6,
+                            lambda: forward_chain(np.zeros((3, 2)), sched, [1, 2]),
+                            r"^steps: recording 2 steps of 6 values \(len\(steps\) \* x_0.size\) would need")
+    _refused_one_byte_below(monkeypatch, 8 * 4 * 3 * 2, lambda: ancestral_sample(sched, lambda x, t: x, 3, 2),
+                            r"^n, dim: 3 x 2 samples \(n \* dim\) would need 192 bytes")
+
+
+def test_argument_checks_at_their_boundaries():
+    sched = NoiseSchedule([0.9, 0.8])
+    assert cosine_schedule(1).n_steps == 1
+    with pytest.raises(ValueError, match="^n_steps must be >= 1, got 0$"):
+        cosine_schedule(0)
+    with pytest.raises(ValueError, match="^dim must be >= 1, got 0$"):
+        ancestral_sample(sched, lambda x, t: x, 2, 0)
+    with pytest.raises(ValueError, match=r"^x_0 must have ndim in \(1, 2\)"):
+        forward_chain(np.zeros((2, 2, 2)), sched, [1])
+    with pytest.raises(ValueError, match=r"^x_0 must have ndim in \(1, 2\)"):
+        sched.posterior_mean(np.zeros((2, 2)), np.zeros((2, 2, 2)), 1)
+    with pytest.raises(TypeError, match="^t must be an integer, got float$"):
+        sched.posterior_mean(np.zeros(2), np.zeros(2), 1.5)
+    with pytest.raises(TypeError, match="^t must be an integer, got bool$"):
+        sched.posterior_mean(np.zeros(2), np.zeros(2), True)
+    with pytest.raises(TypeError, match="^schedule must be a NoiseSchedule, got list$"):
+        forward_chain(np.zeros(3), [0.9], [1])
+    with pytest.raises(TypeError, match="^schedule must be a NoiseSchedule, got list$"):
+        ancestral_sample([0.9], lambda x, t: x, 2, 1)
+    with pytest.raises(TypeError, match=r"^steps must be a non-empty 1-D sequence of integers"):
+        forward_chain(np.zeros(3), sched, [[1], [1, 2]])
+    with pytest.raises(ValueError, match=r"^t must be <= 2, got 3$"):
+        sched.q_sample(np.zeros(3), 3)
+    with pytest.raises(ValueError, match=r"^t must be >= 0, got -1$"):
+        sched.q_sample(np.zeros(3), -1)
+    with pytest.raises(ValueError, match=r"^beta_start must lie in \[1.11e-16, 1\), got 1e-17: below "
+                                         r"that, alpha_1 = 1 - beta_start rounds to 1 and sigma_q\^2\(t\) "
+                                         r"is 0 / 0$"):
+        linear_schedule(3, beta_start=1e-17)
+
+
+def test_what_the_denoiser_returns_is_checked_with_exact_messages():
+    sched = NoiseSchedule([0.9, 0.8])
+    with pytest.raises(TypeError, match=r"^denoiser\(x_t, t\) at t = 2 must return an array of real "
+                                        r"numbers, got list of dtype object$"):
+        ancestral_sample(sched, lambda x, t: [[1.0], [1.0, 2.0]], 2, 1)
+    with pytest.raises(TypeError, match="got str of dtype <U1$"):
+        ancestral_sample(sched, lambda x, t: "a", 2, 1)
+
+    def half_nan(x, t):
+        out = np.array(x)
+        out[0] = np.nan
+        return out
+
+    with pytest.raises(ValueError, match=r"^denoiser\(x_t, t\) at t = 2 returned non-finite values "
+                                         r"\(NaN or inf\) at 2 of 6 entries$"):
+        ancestral_sample(sched, half_nan, 3, 2)
