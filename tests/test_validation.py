@@ -94,6 +94,8 @@ def test_the_options_of_the_checks_are_named_in_their_errors():
         v.check_probability("p", 0.5, open_high="no")
     with pytest.raises(TypeError, match=r"^flag must be True or False, got 'x' \(str\)$"):
         v.check_bool("flag", "x")
+    with pytest.raises(TypeError, match=r"^allow_zero must be True or False, got 'x' \(str\)$"):
+        v.check_positive("x", 1.0, allow_zero="x")
 
 
 def test_check_positive_at_zero():
