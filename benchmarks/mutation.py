@@ -22,6 +22,7 @@ Run from the repository root (by hand, like the benchmarks; not part of the test
     python3 tasks.py mutate diffusion score      # only these modules
     python3 tasks.py mutate --jobs 2 diffusion   # mutmut's worker processes (default 1)
     python3 tasks.py mutate --report-only        # the report from the last runs, without running
+    python3 tasks.py mutate --survivors score    # after adding tests: only the last run's survivors again
 
 The machine may be shared: the script runs mutmut under ``nice`` and with one worker by default.
 A module takes from a few minutes (datasets, validation) to an hour (language_model) on one core.
@@ -124,6 +125,33 @@ def run_module(module: str, jobs: int) -> tuple[dict[str, str], float]:
     return collect(module)
 
 
+def recheck(module: str, jobs: int) -> tuple[dict[str, str], float]:
+    """Run the survivors of the module's last run again, against the tests as they are now.
+
+    The mutants that the last run's tests killed stay killed as long as tests are only added; after
+    a change of the code or of the tests' checks, run the module afresh instead."""
+    folder = SCRATCH / module
+    statuses, seconds = collect(module)
+    survivors = sorted(m for m, status in statuses.items() if status not in KILLED)
+    for tests in (folder / "tests", folder / "mutants" / "tests"):
+        shutil.rmtree(tests, ignore_errors=True)
+        shutil.copytree(ROOT / "tests", tests,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis"))
+    print(f"== {module}: {len(survivors)} survivors run again", flush=True)
+    start = time.monotonic()
+    if survivors:
+        cmd = ["nice", "-n", "15", str(PYTHON), "-m", "mutmut", "run", "--max-children", str(jobs),
+               *survivors]
+        log = folder / "mutmut-recheck.log"
+        with log.open("w") as out:
+            run = subprocess.run(cmd, cwd=folder, stdout=out, stderr=subprocess.STDOUT,
+                                 env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+        if run.returncode != 0:
+            sys.exit(f"mutmut failed on {module} (exit code {run.returncode}); see {log}")
+    (folder / "seconds.txt").write_text(f"{seconds + time.monotonic() - start:.1f}\n")
+    return collect(module)
+
+
 def collect(module: str, jobs: int = 1) -> tuple[dict[str, str], float]:
     """The status of each mutant of ``module`` in its scratch folder, and the run's seconds."""
     folder = SCRATCH / module
@@ -221,6 +249,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="mutmut's worker processes (default 1)")
     parser.add_argument("--report-only", action="store_true",
                         help="write the report from the modules' last runs, without running mutmut")
+    parser.add_argument("--survivors", action="store_true",
+                        help="run only the survivors of the modules' last runs again, with the tests as "
+                             "they are now (after adding tests)")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="the report (default %(default)s)")
     args = parser.parse_args()
     unknown = [m for m in args.modules if m not in MODULES]
@@ -228,7 +259,7 @@ def main() -> None:
         parser.error(f"unknown modules {unknown}; choose from {MODULES}")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
-    run = collect if args.report_only else run_module
+    run = collect if args.report_only else recheck if args.survivors else run_module
     results = {module: run(module, args.jobs) for module in (args.modules or MODULES)}
     text = report(results, args.output)
     print(text.split("## Survivors")[0])
