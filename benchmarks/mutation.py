@@ -53,7 +53,8 @@ MODULES = [
 ]
 
 #: mutmut's exit codes of a mutant's test run, as it names them (``mutmut results --all true``).
-KILLED = {"killed", "timeout", "segfault", "caught by type check"}
+KILLED_EARLIER = "killed (in the earlier run)"
+KILLED = {"killed", "timeout", "segfault", "caught by type check", KILLED_EARLIER}
 
 
 def bad_input_tests(module: str) -> list[str]:
@@ -110,6 +111,7 @@ def run_module(module: str, jobs: int) -> tuple[dict[str, str], float]:
     """Run mutmut on ``module``; the status of each of its mutants, and the wall-clock seconds."""
     folder = prepare(module)
     (folder / "seconds.txt").unlink(missing_ok=True)
+    (folder / "killed-earlier.txt").unlink(missing_ok=True)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     mutmut = [str(PYTHON), "-m", "mutmut"]
     start = time.monotonic()
@@ -152,6 +154,30 @@ def recheck(module: str, jobs: int) -> tuple[dict[str, str], float]:
     return collect(module)
 
 
+def recheck_from(module: str, jobs: int, report_path: Path) -> tuple[dict[str, str], float]:
+    """Like :func:`recheck`, for a module whose scratch folder is gone: the survivors are read from
+    an earlier report (``--output`` of a full run, which lists every survivor not yet judged
+    equivalent), the judged-equivalent ones are added, and only these are run, against a fresh copy
+    of the package and the tests; every other mutant was killed in that earlier run."""
+    text = report_path.read_text()
+    survivors = set(re.findall(rf"^`(dgmbook\.{re.escape(module)}\.[^`]+)`", text, re.M))
+    survivors |= {m for m in equivalent_mutants() if m.startswith(f"dgmbook.{module}.")}
+    folder = prepare(module)
+    print(f"== {module}: {len(survivors)} survivors of {report_path.name} run again", flush=True)
+    start = time.monotonic()
+    cmd = ["nice", "-n", "15", str(PYTHON), "-m", "mutmut", "run", "--max-children", str(jobs),
+           *sorted(survivors)]
+    log = folder / "mutmut.log"
+    with log.open("w") as out:
+        run = subprocess.run(cmd, cwd=folder, stdout=out, stderr=subprocess.STDOUT,
+                             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    if run.returncode != 0:
+        sys.exit(f"mutmut failed on {module} (exit code {run.returncode}); see {log}")
+    (folder / "seconds.txt").write_text(f"{time.monotonic() - start:.1f}\n")
+    (folder / "killed-earlier.txt").write_text(report_path.name + "\n")
+    return collect(module)
+
+
 def collect(module: str, jobs: int = 1) -> tuple[dict[str, str], float]:
     """The status of each mutant of ``module`` in its scratch folder, and the run's seconds."""
     folder = SCRATCH / module
@@ -167,6 +193,8 @@ def collect(module: str, jobs: int = 1) -> tuple[dict[str, str], float]:
         match = re.match(r"\s*(\S+): (.+)$", line)
         if match and match.group(1).startswith(f"dgmbook.{module}."):
             statuses[match.group(1)] = match.group(2).strip()
+    if (folder / "killed-earlier.txt").exists():  # --survivors-from: the others were killed before
+        statuses = {m: KILLED_EARLIER if s == "not checked" else s for m, s in statuses.items()}
     return statuses, seconds
 
 
@@ -252,6 +280,9 @@ def main() -> None:
     parser.add_argument("--survivors", action="store_true",
                         help="run only the survivors of the modules' last runs again, with the tests as "
                              "they are now (after adding tests)")
+    parser.add_argument("--survivors-from", type=Path, metavar="REPORT",
+                        help="run only the survivors listed in an earlier REPORT (and the equivalent "
+                             "ones) again, in a fresh scratch folder")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="the report (default %(default)s)")
     args = parser.parse_args()
     unknown = [m for m in args.modules if m not in MODULES]
@@ -259,7 +290,11 @@ def main() -> None:
         parser.error(f"unknown modules {unknown}; choose from {MODULES}")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
-    run = collect if args.report_only else recheck if args.survivors else run_module
+    if args.survivors_from:
+        def run(module, jobs):
+            return recheck_from(module, jobs, args.survivors_from)
+    else:
+        run = collect if args.report_only else recheck if args.survivors else run_module
     results = {module: run(module, args.jobs) for module in (args.modules or MODULES)}
     text = report(results, args.output)
     print(text.split("## Survivors")[0])
