@@ -278,3 +278,23 @@ def test_fisher_scoring_information_thresholds():
         exponential_score([-1e-300], 1.0)
     with pytest.raises(ValueError, match="^rate must be > 0$"):
         exponential_fisher_information([1.0, 0.0])
+
+
+def test_fisher_scoring_result_fields_at_their_boundaries_and_messages():
+    zero = FisherScoringResult(theta=[1.0, 2.0], path=[[1.0, 2.0]], converged=False, n_iter=0)
+    assert zero.n_iter == 0 and zero.path.shape == (1, 2)
+    with pytest.raises(ValueError, match="^n_iter must be >= 0, got -1$"):
+        FisherScoringResult(theta=[1.0], path=[[1.0]], converged=False, n_iter=-1)
+    with pytest.raises(ValueError, match=r"^theta must have ndim in \(1,\)"):
+        FisherScoringResult(theta=[[1.0]], path=[[1.0]], converged=False, n_iter=0)
+    with pytest.raises(ValueError, match=r"^path must have ndim in \(2,\)"):
+        FisherScoringResult(theta=[1.0], path=[1.0], converged=False, n_iter=0)
+    singular = (r"^information\(theta\) is singular to working precision \(eigenvalues 0 \.\. 2\) at "
+                r"theta = \[0\. 0\.\]: some direction of the parameter is not identified, and the step "
+                r"is undefined$")
+    with pytest.raises(ValueError, match=singular):
+        fisher_scoring(lambda th: np.zeros(2), lambda th: np.diag([0.0, 2.0]), np.zeros(2))
+    negative = (r"^information\(theta\) must be positive definite \(a Fisher information, not minus an "
+                r"observed information\); its smallest eigenvalue is -1 at theta = \[0\.\]$")
+    with pytest.raises(ValueError, match=negative):
+        fisher_scoring(lambda th: np.zeros(1), lambda th: [[-1.0]], 0.0)
