@@ -1,5 +1,7 @@
 """Tests of dgmbook.datasets: the bars-and-stripes set and the binarised digits."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -138,3 +140,18 @@ def test_load_binary_digits_defaults_and_threshold_boundary():
     full = np.vstack([train0, test0])
     assert full.mean() == pytest.approx((pixels > 0).mean())  # a threshold of 0 is allowed: pixel > 0
     assert test0.shape[0] == round(0.5 * len(pixels))
+
+
+def test_load_binary_digits_scales_pixels_by_16_and_needs_scikit_learn(monkeypatch):
+    from sklearn.datasets import load_digits
+
+    train, test = load_binary_digits(threshold=0.9, test_fraction=0.5, random_state=1)
+    assert np.vstack([train, test]).mean() == pytest.approx((load_digits().data > 0.9 * 16).mean())
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # import fails
+    with pytest.raises(ImportError, match=r"^load_binary_digits needs scikit-learn \(pip install scikit-"):
+        load_binary_digits()
+
+
+def test_train_test_split_says_which_fraction_would_work():
+    with pytest.raises(ValueError, match=r"choose test_fraction below 0\.75 or give more rows$"):
+        train_test_split(np.ones((2, 1)), test_fraction=0.8)
