@@ -339,6 +339,12 @@ def test_forward_chain_replays_the_chain_draw_for_draw():
     # steps in any order, last step T and a generator accepted
     last = forward_chain(x0, sched, np.array([4]), random_state=np.random.default_rng(7))
     assert last.shape == (1, 3, 2)
+    x = expected[3]
+    x = np.sqrt(sched.alphas[3]) * x + np.sqrt(sched.betas[3]) * rng.standard_normal(x.shape)
+    np.testing.assert_allclose(last[0], x, rtol=1e-13, atol=1e-14)
+    # one step asked for twice: both rows hold it
+    twice = forward_chain(x0, sched, [2, 2], random_state=7)
+    np.testing.assert_allclose(twice, [expected[2], expected[2]], rtol=1e-13, atol=1e-14)
 
 
 def test_q_sample_draws_one_noise_value_per_coordinate():
