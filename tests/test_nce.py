@@ -349,3 +349,26 @@ def test_initial_log_normaliser_exact():
     expected = -(np.log(2.0) + np.log1p(np.e) + np.log1p(np.exp(-1.0)))
     assert initial_log_normaliser(rbm) == pytest.approx(expected, rel=1e-15)
     assert type(initial_log_normaliser(rbm)) is float
+
+
+def test_noise_memory_estimates_at_the_limit(monkeypatch):
+    from dgmbook import validation
+
+    noise = BernoulliNoise(np.array([0.3, 0.6, 0.5]))
+    monkeypatch.setattr(validation, "_memory_limit", lambda: 16 * 4 * 3)
+    assert noise.sample(4, random_state=0).shape == (4, 3)
+    monkeypatch.setattr(validation, "_memory_limit", lambda: 16 * 4 * 3 - 1)
+    with pytest.raises(ValueError, match="^n: 4 draws of 3 units would need 192 bytes"):
+        noise.sample(4, random_state=0)
+    monkeypatch.setattr(validation, "_memory_limit", lambda: 8 * 5)
+    assert BernoulliNoise.uniform(5).n_visible == 5
+    monkeypatch.setattr(validation, "_memory_limit", lambda: 8 * 5 - 1)
+    with pytest.raises(ValueError, match="^n_visible: 5 probabilities would need 40 bytes"):
+        BernoulliNoise.uniform(5)
+
+
+def test_nce_objective_refuses_log_ratios_that_are_not_vectors():
+    with pytest.raises(ValueError, match=r"^g_noise must have ndim in \(1,\)"):
+        nce_objective([0.0], [[0.0]], 1.0)
+    with pytest.raises(ValueError, match=r"^g_data must have ndim in \(1,\)"):
+        nce_objective([[0.0]], [0.0], 1.0)
