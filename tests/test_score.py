@@ -298,3 +298,9 @@ def test_fisher_scoring_result_fields_at_their_boundaries_and_messages():
                 r"observed information\); its smallest eigenvalue is -1 at theta = \[0\.\]$")
     with pytest.raises(ValueError, match=negative):
         fisher_scoring(lambda th: np.zeros(1), lambda th: [[-1.0]], 0.0)
+
+
+def test_fisher_scoring_stops_only_below_tol():
+    # every step is exactly tol = 0.5: "below tol" never holds
+    result = fisher_scoring(lambda th: 0.5, lambda th: 1.0, 0.0, tol=0.5, max_iter=3)
+    assert not result.converged and result.n_iter == 3
