@@ -304,3 +304,6 @@ def test_fisher_scoring_stops_only_below_tol():
     # every step is exactly tol = 0.5: "below tol" never holds
     result = fisher_scoring(lambda th: 0.5, lambda th: 1.0, 0.0, tol=0.5, max_iter=3)
     assert not result.converged and result.n_iter == 3
+    support = r"^x must be >= 0: the Exponential distribution has support \[0, inf\)$"
+    with pytest.raises(ValueError, match=support):
+        exponential_score([1.0, -1.0], 2.0)
