@@ -372,3 +372,19 @@ def test_nce_objective_refuses_log_ratios_that_are_not_vectors():
         nce_objective([0.0], [[0.0]], 1.0)
     with pytest.raises(ValueError, match=r"^g_data must have ndim in \(1,\)"):
         nce_objective([[0.0]], [0.0], 1.0)
+
+
+def test_rbm_objective_and_training_name_their_arguments_exactly():
+    rbm = random_rbm(3, 2)
+    data = all_binary(3)
+    noise = BernoulliNoise.uniform(3)
+    with pytest.raises(TypeError, match="^noise must be a BernoulliNoise, got list$"):
+        nce_rbm_objective(rbm, 0.0, data, data, [0.5] * 3, 1.0)
+    with pytest.raises(TypeError, match="^noise must be a BernoulliNoise, got list$"):
+        train_nce(data, 2, noise=[0.5] * 3, epochs=1)
+    with pytest.raises(ValueError, match="^data_weights must be non-negative and sum to 1$"):
+        nce_rbm_objective(rbm, 0.0, data, data, noise, 1.0, data_weights=np.full(8, 0.5))
+    with pytest.raises(ValueError, match="^noise_weights must be non-negative and sum to 1$"):
+        nce_rbm_objective(rbm, 0.0, data, data, noise, 1.0, noise_weights=np.full(8, 0.5))
+    with pytest.raises(ValueError, match=r"^c must have ndim in \(0,\)"):
+        train_nce(data, 2, c=[1.0], epochs=1)
