@@ -139,6 +139,8 @@ def recheck(module: str, jobs: int) -> tuple[dict[str, str], float]:
         shutil.rmtree(tests, ignore_errors=True)
         shutil.copytree(ROOT / "tests", tests,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis"))
+    # Which tests run on which function is collected again: a new test must reach the survivors.
+    (folder / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     print(f"== {module}: {len(survivors)} survivors run again", flush=True)
     start = time.monotonic()
     if survivors:
