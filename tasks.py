@@ -17,6 +17,8 @@
     python3 tasks.py margins [--pages ...] every page under three OpenBLAS kernels and 1, 2 threads:
                                            how far each checked claim is from its threshold
     python3 tasks.py lock [--upgrade]      re-resolve requirements.lock, the pins of the whole tree
+    python3 tasks.py mutate [MODULE ...]   mutation-test the mathematics modules (mutmut; by hand, slow):
+                                           scores and survivors to benchmarks/results/mutation.md
 
 Each command creates ``.venv`` on first use and reinstalls only when a requirements file or the
 lock changes. Every install is constrained by ``requirements.lock`` (``pip install -r FILE -c
@@ -128,6 +130,11 @@ def cmd_margins(args: list[str]) -> None:
     run([str(PYTHON), str(ROOT / "benchmarks" / "claim_margins.py"), *args])
 
 
+def cmd_mutate(args: list[str]) -> None:
+    ensure_venv("requirements-dev.txt")
+    run([str(PYTHON), str(ROOT / "benchmarks" / "mutation.py"), *args])
+
+
 def cmd_lock(args: list[str]) -> None:
     # Resolved with uv for every platform and every Python from OLDEST_PYTHON on (--universal), from
     # requirements-dev.txt (which includes requirements.txt); the book's own package is left out
@@ -152,6 +159,7 @@ COMMANDS = {
     "grade": cmd_grade,
     "margins": cmd_margins,
     "lock": cmd_lock,
+    "mutate": cmd_mutate,
 }
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """Tests of dgmbook.datasets: the bars-and-stripes set and the binarised digits."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -95,3 +97,61 @@ def test_train_test_split_accepts_lists_and_bools_and_keeps_the_dtype():
     assert train.dtype == bool and test.shape == (1, 2)
     with pytest.raises(TypeError, match="data must contain numbers"):
         train_test_split([["a"], ["b"]])
+
+
+# ---------------------------------------------------------------------- exact values, defaults, thresholds
+def test_bars_and_stripes_exact_order_and_default_size():
+    bas2 = bars_and_stripes(2)
+    # bars (rows constant) for codes 0..3, then the stripes of codes 1 and 2
+    np.testing.assert_array_equal(bas2, [[0, 0, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [1, 1, 1, 1],
+                                         [1, 0, 1, 0], [0, 1, 0, 1]])
+    assert bars_and_stripes().shape == (14, 9) and bars_and_stripes().dtype == np.float64
+    assert bars_and_stripes(6).shape == (2 * 2**6 - 2, 36)
+
+
+def test_train_test_split_replays_the_permutation_and_its_defaults():
+    data = np.arange(20.0).reshape(10, 2)
+    train, test = train_test_split(data, random_state=4)  # test_fraction 0.2 by default
+    perm = np.random.default_rng(4).permutation(10)
+    np.testing.assert_array_equal(test, data[perm[:2]])
+    np.testing.assert_array_equal(train, data[perm[2:]])
+    train, test = train_test_split(data[:2], test_fraction=0.01, random_state=0)  # two rows: the minimum
+    assert train.shape == (1, 2) and test.shape == (1, 2)
+    assert train_test_split(np.ones((4, 1)), test_fraction=0.6)[1].shape == (2, 1)  # round(2.4) = 2
+    with pytest.raises(ValueError, match=r"^data must be 2-D with at least two rows and one column"):
+        train_test_split(np.ones((1, 3)))
+    with pytest.raises(ValueError, match=r"^data must be 2-D with at least two rows and one column"):
+        train_test_split(np.ones((3, 0)))
+    with pytest.raises(ValueError, match=r"^test_fraction=0.8 of 2 rows holds out 2 and leaves no training"):
+        train_test_split(np.ones((2, 1)), test_fraction=0.8)
+    with pytest.raises(TypeError, match="^data must contain numbers or booleans, got dtype <U1$"):
+        train_test_split([["a"], ["b"]])
+
+
+def test_load_binary_digits_defaults_and_threshold_boundary():
+    from sklearn.datasets import load_digits
+
+    pixels = load_digits().data / 16.0
+    train, test = load_binary_digits()  # threshold 0.5, test_fraction 0.2, random_state 0
+    expected_train, expected_test = train_test_split((pixels > 0.5).astype(float), 0.2, random_state=0)
+    np.testing.assert_array_equal(train, expected_train)
+    np.testing.assert_array_equal(test, expected_test)
+    train0, test0 = load_binary_digits(threshold=0.0, test_fraction=0.5, random_state=1)
+    full = np.vstack([train0, test0])
+    assert full.mean() == pytest.approx((pixels > 0).mean())  # a threshold of 0 is allowed: pixel > 0
+    assert test0.shape[0] == round(0.5 * len(pixels))
+
+
+def test_load_binary_digits_scales_pixels_by_16_and_needs_scikit_learn(monkeypatch):
+    from sklearn.datasets import load_digits
+
+    train, test = load_binary_digits(threshold=0.9, test_fraction=0.5, random_state=1)
+    assert np.vstack([train, test]).mean() == pytest.approx((load_digits().data > 0.9 * 16).mean())
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # import fails
+    with pytest.raises(ImportError, match=r"^load_binary_digits needs scikit-learn \(pip install scikit-"):
+        load_binary_digits()
+
+
+def test_train_test_split_says_which_fraction_would_work():
+    with pytest.raises(ValueError, match=r"choose test_fraction below 0\.75 or give more rows$"):
+        train_test_split(np.ones((2, 1)), test_fraction=0.8)

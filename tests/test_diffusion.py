@@ -319,3 +319,192 @@ def test_validation_leaves_valid_results_unchanged():
     c = ancestral_sample(sched, lambda x, t: x.astype(np.float32), 6, 2, random_state=3)
     d = ancestral_sample(sched, lambda x, t: x.astype(np.float32).astype(float), 6, 2, random_state=3)
     np.testing.assert_array_equal(c, d)
+
+
+# ---------------------------------------------------------------------- golden values on seeded input
+# A Monte Carlo check scaled by its own standard error cannot see heavy-tailed noise (sqrt(beta) / z
+# for sqrt(beta) * z): these tests replay the generator's draws and compare value for value.
+def test_forward_chain_replays_the_chain_draw_for_draw():
+    sched = NoiseSchedule([0.9, 0.8, 0.5, 0.7])
+    x0 = np.array([[1.0, -2.0], [0.5, 3.0], [-1.0, 0.0]])
+    out = forward_chain(x0, sched, [3, 0, 1, 3], random_state=7)
+    rng, x, expected = np.random.default_rng(7), x0.copy(), {0: x0.copy()}
+    for t in range(1, 4):
+        x = np.sqrt(sched.alphas[t - 1]) * x + np.sqrt(sched.betas[t - 1]) * rng.standard_normal(x.shape)
+        expected[t] = x
+    assert out.shape == (4, 3, 2)
+    for k, t in enumerate([3, 0, 1, 3]):
+        np.testing.assert_allclose(out[k], expected[t], rtol=1e-13, atol=1e-14)
+    np.testing.assert_array_equal(x0, [[1.0, -2.0], [0.5, 3.0], [-1.0, 0.0]])  # the input is not changed
+    # steps in any order, last step T and a generator accepted
+    last = forward_chain(x0, sched, np.array([4]), random_state=np.random.default_rng(7))
+    assert last.shape == (1, 3, 2)
+    x = expected[3]
+    x = np.sqrt(sched.alphas[3]) * x + np.sqrt(sched.betas[3]) * rng.standard_normal(x.shape)
+    np.testing.assert_allclose(last[0], x, rtol=1e-13, atol=1e-14)
+    # one step asked for twice: both rows hold it
+    twice = forward_chain(x0, sched, [2, 2], random_state=7)
+    np.testing.assert_allclose(twice, [expected[2], expected[2]], rtol=1e-13, atol=1e-14)
+
+
+def test_q_sample_draws_one_noise_value_per_coordinate():
+    sched = NoiseSchedule([0.9, 0.8, 0.5])
+    x0 = np.arange(8.0).reshape(4, 2)
+    xt, eps = sched.q_sample(x0, 2, random_state=3)
+    np.testing.assert_array_equal(eps, np.random.default_rng(3).standard_normal((4, 2)))
+    np.testing.assert_allclose(xt, np.sqrt(0.72) * x0 + np.sqrt(0.28) * eps, rtol=1e-14)
+    assert xt.shape == eps.shape == (4, 2)
+    xt3, _ = sched.q_sample(x0, 3, random_state=3)
+    np.testing.assert_allclose(xt3, np.sqrt(0.36) * x0 + np.sqrt(0.64) * eps, rtol=1e-14)
+
+
+@pytest.mark.parametrize("reverse_variance", ["posterior", "beta"])
+def test_ancestral_sample_replays_the_sampler_draw_for_draw(reverse_variance):
+    sched = NoiseSchedule([0.9, 0.8, 0.6, 0.7])
+    seen = []
+
+    def denoiser(x, t):
+        seen.append(t)
+        return 0.5 * x + 0.1 * t
+
+    out = ancestral_sample(sched, denoiser, n=3, dim=2, random_state=11, reverse_variance=reverse_variance)
+    assert seen == [4, 3, 2, 1]
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((3, 2))
+    ab = np.concatenate([[1.0], np.cumprod(sched.alphas)])
+    for t in range(4, 0, -1):
+        a = sched.alphas[t - 1]
+        x0_hat = 0.5 * x + 0.1 * t
+        x = (np.sqrt(a) * (1 - ab[t - 1]) * x + np.sqrt(ab[t - 1]) * (1 - a) * x0_hat) / (1 - ab[t])
+        var = (1 - a) * (1 - ab[t - 1]) / (1 - ab[t]) if reverse_variance == "posterior" else 1 - a
+        if t > 1:
+            x = x + np.sqrt(var) * rng.standard_normal((3, 2))
+    assert out.shape == (3, 2)
+    np.testing.assert_allclose(out, x, rtol=1e-12, atol=1e-14)
+    default = ancestral_sample(sched, lambda x, t: 0.5 * x + 0.1 * t, n=3, dim=2, random_state=11)
+    if reverse_variance == "posterior":
+        np.testing.assert_array_equal(default, out)
+
+
+def test_ancestral_sample_accepts_a_denoiser_returning_integers_or_lists():
+    sched = NoiseSchedule([0.9, 0.8])
+    out = ancestral_sample(sched, lambda x, t: np.zeros(x.shape, dtype=int), n=2, dim=1, random_state=0)
+    assert out.shape == (2, 1) and out.dtype == np.float64
+    out = ancestral_sample(sched, lambda x, t: [[1.0], [1.0]], n=2, dim=1, random_state=0)
+    np.testing.assert_allclose(out, 1.0, atol=1e-12)
+
+
+def test_schedule_defaults_repr_and_steps():
+    lin = linear_schedule()
+    assert lin.n_steps == 1000
+    assert lin.beta(1) == pytest.approx(1e-4, rel=1e-12) and lin.beta(1000) == pytest.approx(0.02, rel=1e-12)
+    cos = cosine_schedule()
+    np.testing.assert_array_equal(cos.alphas, cosine_schedule(1000, offset=0.008, max_beta=0.999).alphas)
+    assert cos.beta(1000) == pytest.approx(0.999, rel=1e-12)
+    sched = NoiseSchedule([0.9, 0.8, 0.5])
+    assert repr(sched) == "NoiseSchedule(n_steps=3, alpha_bar_T=0.36)"
+    assert sched.n_steps == 3 and isinstance(sched.n_steps, int)
+    np.testing.assert_allclose(sched.beta(np.array([1, 3])), [0.1, 0.5])
+    assert sched.beta(2) == pytest.approx(0.2) and np.ndim(sched.beta(2)) == 0
+    assert np.ndim(sched.alpha(2)) == 0 and np.ndim(sched.alpha_bar(3)) == 0
+    np.testing.assert_allclose(sched.posterior_variance(np.array([1, 3])), [0.0, 0.5 * 0.28 / 0.64])
+    with pytest.raises(ValueError, match=r"^t must lie in \[1, 3\], got values in \[0, 3\]$"):
+        sched.alpha(np.array([0, 3]))
+    with pytest.raises(ValueError, match=r"^t must lie in \[0, 3\], got values in \[0, 4\]$"):
+        sched.alpha_bar(np.array([0, 4]))
+    with pytest.raises(TypeError, match="^t must be an integer or a 1-D array of integers$"):
+        sched.alpha(np.array([[1]]))
+    with pytest.raises(ValueError, match="^t must not be empty$"):
+        sched.alpha(np.array([], dtype=int))
+
+
+def test_schedule_thresholds():
+    eps = np.finfo(np.float64).epsneg
+    assert linear_schedule(2, beta_start=eps, beta_end=0.5).beta(1) == pytest.approx(eps)
+    with pytest.raises(ValueError, match="^beta_start must lie in"):
+        linear_schedule(2, beta_start=eps / 2, beta_end=0.5)
+    assert cosine_schedule(3, offset=1e6).n_steps == 3
+    with pytest.raises(ValueError, match=r"^offset must lie in \(0, 1e\+06\], got 1e\+06"):
+        cosine_schedule(3, offset=1.000001e6)
+    assert linear_schedule(1, beta_start=0.3).n_steps == 1
+    sched = cosine_schedule(4, max_beta=0.5)
+    assert sched.betas.max() == 0.5
+    assert NoiseSchedule([0.5, 1.0]).alpha_bar(2) == 0.5  # alpha_t = 1 after the first step is allowed
+    with pytest.raises(ValueError, match=r"^alphas\[0\] \(alpha_1\) must be < 1"):
+        NoiseSchedule([1.0, 0.5])
+    with pytest.raises(ValueError, match=r"^alphas must lie in \(0, 1\]$"):
+        NoiseSchedule([0.5, 1.0 + 1e-12])
+
+
+def _refused_one_byte_below(monkeypatch, nbytes, call, message):
+    """``call`` needs exactly ``nbytes`` by its own estimate: it runs under that memory limit and is
+    refused, before allocating, one byte below it, with ``message``."""
+    from dgmbook import validation
+
+    monkeypatch.setattr(validation, "_memory_limit", lambda: nbytes)
+    call()
+    monkeypatch.setattr(validation, "_memory_limit", lambda: nbytes - 1)
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_memory_estimates_at_the_limit(monkeypatch):
+    sched = NoiseSchedule([0.9, 0.8])
+    _refused_one_byte_below(monkeypatch, 8 * 6 * (5 + 1), lambda: linear_schedule(5),
+                            r"^n_steps: a schedule of 5 steps would need 288 bytes")
+    _refused_one_byte_below(monkeypatch, 8 * 6 * (5 + 1), lambda: cosine_schedule(5),
+                            r"^n_steps: a schedule of 5 steps would need 288 bytes")
+    _refused_one_byte_below(monkeypatch, 8 * (2 + 2) * 6,
+                            lambda: forward_chain(np.zeros((3, 2)), sched, [1, 2]),
+                            r"^steps: recording 2 steps of 6 values \(len\(steps\) \* x_0.size\) would need")
+    _refused_one_byte_below(monkeypatch, 8 * 4 * 3 * 2, lambda: ancestral_sample(sched, lambda x, t: x, 3, 2),
+                            r"^n, dim: 3 x 2 samples \(n \* dim\) would need 192 bytes")
+
+
+def test_argument_checks_at_their_boundaries():
+    sched = NoiseSchedule([0.9, 0.8])
+    assert cosine_schedule(1).n_steps == 1
+    with pytest.raises(ValueError, match="^n_steps must be >= 1, got 0$"):
+        cosine_schedule(0)
+    with pytest.raises(ValueError, match="^dim must be >= 1, got 0$"):
+        ancestral_sample(sched, lambda x, t: x, 2, 0)
+    with pytest.raises(ValueError, match=r"^x_0 must have ndim in \(1, 2\)"):
+        forward_chain(np.zeros((2, 2, 2)), sched, [1])
+    with pytest.raises(ValueError, match=r"^x_0 must have ndim in \(1, 2\)"):
+        sched.posterior_mean(np.zeros((2, 2)), np.zeros((2, 2, 2)), 1)
+    with pytest.raises(TypeError, match="^t must be an integer, got float$"):
+        sched.posterior_mean(np.zeros(2), np.zeros(2), 1.5)
+    with pytest.raises(TypeError, match="^t must be an integer, got bool$"):
+        sched.posterior_mean(np.zeros(2), np.zeros(2), True)
+    with pytest.raises(TypeError, match="^schedule must be a NoiseSchedule, got list$"):
+        forward_chain(np.zeros(3), [0.9], [1])
+    with pytest.raises(TypeError, match="^schedule must be a NoiseSchedule, got list$"):
+        ancestral_sample([0.9], lambda x, t: x, 2, 1)
+    with pytest.raises(TypeError, match=r"^steps must be a non-empty 1-D sequence of integers"):
+        forward_chain(np.zeros(3), sched, [[1], [1, 2]])
+    with pytest.raises(ValueError, match=r"^t must be <= 2, got 3$"):
+        sched.q_sample(np.zeros(3), 3)
+    with pytest.raises(ValueError, match=r"^t must be >= 0, got -1$"):
+        sched.q_sample(np.zeros(3), -1)
+    with pytest.raises(ValueError, match=r"^beta_start must lie in \[1.11e-16, 1\), got 1e-17: below "
+                                         r"that, alpha_1 = 1 - beta_start rounds to 1 and sigma_q\^2\(t\) "
+                                         r"is 0 / 0$"):
+        linear_schedule(3, beta_start=1e-17)
+
+
+def test_what_the_denoiser_returns_is_checked_with_exact_messages():
+    sched = NoiseSchedule([0.9, 0.8])
+    with pytest.raises(TypeError, match=r"^denoiser\(x_t, t\) at t = 2 must return an array of real "
+                                        r"numbers, got list of dtype object$"):
+        ancestral_sample(sched, lambda x, t: [[1.0], [1.0, 2.0]], 2, 1)
+    with pytest.raises(TypeError, match="got str of dtype <U1$"):
+        ancestral_sample(sched, lambda x, t: "a", 2, 1)
+
+    def half_nan(x, t):
+        out = np.array(x)
+        out[0] = np.nan
+        return out
+
+    with pytest.raises(ValueError, match=r"^denoiser\(x_t, t\) at t = 2 returned non-finite values "
+                                         r"\(NaN or inf\) at 2 of 6 entries$"):
+        ancestral_sample(sched, half_nan, 3, 2)

@@ -248,3 +248,97 @@ def test_exponential_tests_container_keeps_the_computed_values():
     assert again == got
     with pytest.raises(ValueError, match="score"):
         ExponentialTests(-1.0, 0.0, 0.0, 0.0)
+
+
+# ---------------------------------------------------------------------- exact values, thresholds, defaults
+def test_generic_statistics_exact_values_and_thresholds():
+    assert score_statistic(2.0, 4.0) == 1.0
+    assert wald_statistic(3.0, 1.0, 0.5) == 2.0
+    assert likelihood_ratio_statistic(-1.0, -2.5) == 3.0
+    # A rounding-sized negative difference is 0; the tolerance is relative to |loglik_hat| (at least 1).
+    assert likelihood_ratio_statistic(1.0, 1.0 + 5e-10) == 0.0
+    with pytest.raises(ValueError, match="^loglik_hat must be >= loglik_null"):
+        likelihood_ratio_statistic(1.0, 1.0 + 2e-9)
+    assert likelihood_ratio_statistic(-1000.0, -1000.0 + 5e-7) == 0.0
+    with pytest.raises(ValueError, match="^loglik_hat must be >= loglik_null"):
+        likelihood_ratio_statistic(-1000.0, -1000.0 + 2e-6)
+    with pytest.raises(ValueError, match="^information must be > 0$"):
+        score_statistic(1.0, 0.0)
+    with pytest.raises(ValueError, match="^information must be > 0$"):
+        wald_statistic(1.0, 0.0, 0.0)
+    assert chi2_pvalue(0.0) == 1.0
+    assert chi2_pvalue(CRIT) == pytest.approx(0.05, rel=1e-12)  # df = 1 by default
+    assert chi2_pvalue(3.0, df=2) == pytest.approx(np.exp(-1.5), rel=1e-12)
+    with pytest.raises(ValueError, match="^statistic must be >= 0$"):
+        chi2_pvalue(-1e-300)
+    with pytest.raises(ValueError, match="^score and information must have the same shape"):
+        score_statistic([1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+def test_exponential_statistics_exact_on_a_small_sample():
+    x = np.array([0.5, 1.5, 2.0, 0.0])  # n = 4, mean 1, a zero observation is allowed
+    t = exponential_test_statistics(x, 2.0)
+    n, xbar, r0 = 4, 1.0, 2.0
+    assert t.score == pytest.approx((n / r0 - n * xbar) ** 2 / (n / r0**2), rel=1e-14)
+    lr = 2 * (n * np.log(1.0) - n - n * np.log(r0) + r0 * n)
+    assert t.likelihood_ratio == pytest.approx(lr, rel=1e-14)
+    assert t.wald_rate == pytest.approx((1.0 - r0) ** 2 * n, rel=1e-14)
+    assert t.wald_mean == pytest.approx((1.0 - 0.5) ** 2 * n, rel=1e-14)
+    assert np.ndim(t.score) == 0
+    with pytest.raises(ValueError, match="^x must not be all zeros"):
+        exponential_test_statistics([0.0, 0.0], 1.0)
+    with pytest.raises(ValueError, match="^score must be >= 0"):
+        ExponentialTests(-1.0, 0.0, 0.0, 0.0)
+    assert ExponentialTests([], [], [], []).score.shape == (0,)
+
+
+def test_rejection_probability_defaults_and_the_unbounded_wald_mean_region():
+    assert exponential_rejection_probability(1.0, 1.0, 30, "score") == \
+        exponential_rejection_probability(1.0, 1.0, 30, "score", level=0.05)
+    # wald_mean with n = 1: r = sqrt(crit) > 1, the acceptance region has no upper end.
+    n, r = 1, np.sqrt(CRIT)
+    law = stats.gamma(a=n, scale=1.0 / (n * 2.0))
+    expected = law.cdf(1.0 / (1.0 + r))
+    assert exponential_rejection_probability(2.0, 1.0, n, "wald_mean") == pytest.approx(expected, rel=1e-12)
+    lo = max(1.0 - r, 0.0)
+    expected = law.cdf(lo) + law.sf(1 + r)
+    assert exponential_rejection_probability(2.0, 1.0, n, "score") == pytest.approx(expected, rel=1e-12)
+    out = exponential_rejection_probability([1.0, 2.0], 1.0, 5, "likelihood_ratio")
+    assert out.shape == (2,)
+
+
+def test_mle_z_cdf_exact_values():
+    assert exponential_mle_z_cdf(0.0, 1) == pytest.approx(np.exp(-1.0), rel=1e-14)
+    np.testing.assert_array_equal(exponential_mle_z_cdf([-2.0, -1.0], 1), [0.0, 0.0])  # a <= 0
+    assert exponential_mle_z_cdf(1.0, 4) == pytest.approx(stats.gamma.sf(4 / 1.5, 4), rel=1e-14)
+
+
+def test_interval_exact_values_and_defaults():
+    x = np.array([1.0, 2.0, 6.0])
+    z = stats.norm.isf(0.025)
+    lo, hi = normal_mean_interval(x, sigma=2.0)  # level 0.95 and method "known" by default
+    assert (lo, hi) == (pytest.approx(3 - z * 2 / np.sqrt(3)), pytest.approx(3 + z * 2 / np.sqrt(3)))
+    sd0, sd1 = x.std(), x.std(ddof=1)
+    lo, hi = normal_mean_interval(x, method="plugin")
+    assert hi - 3 == pytest.approx(z * sd0 / np.sqrt(3), rel=1e-14)
+    lo, hi = normal_mean_interval(x, method="t", level=0.9)
+    assert hi - 3 == pytest.approx(stats.t.isf(0.05, 2) * sd1 / np.sqrt(3), rel=1e-14)
+    lo, hi = normal_mean_interval(np.arange(5.0), method="score")  # n = 5 > z^2
+    assert hi - 2 == pytest.approx(z * np.arange(5.0).std() / np.sqrt(5 - z * z), rel=1e-14)
+    assert normal_mean_interval([1.0, 2.0], method="plugin")[0] == pytest.approx(1.5 - z * 0.5 / np.sqrt(2))
+    with pytest.raises(ValueError, match="^x must hold n >= 2 observations"):
+        normal_mean_interval([1.0], method="t")
+
+
+def test_coverage_exact_values_defaults_and_minimum_n():
+    z = stats.norm.isf(0.025)
+    plugin = 2 * stats.t.cdf(z * np.sqrt(4 / 5), 4) - 1
+    assert normal_mean_interval_coverage(5) == pytest.approx(plugin, rel=1e-14)  # plugin, 0.95
+    assert normal_mean_interval_coverage(1, method="known") == 0.95
+    assert type(normal_mean_interval_coverage(3, method="t", level=0.9)) is float
+    assert normal_mean_interval_coverage(2) == pytest.approx(2 * stats.t.cdf(z * np.sqrt(0.5), 1) - 1)
+    assert normal_mean_interval_coverage(3, method="score") == 1.0  # n <= z^2: the whole line
+    score4 = 2 * stats.t.cdf(z * np.sqrt(3 / (4 - z * z)), 3) - 1
+    assert normal_mean_interval_coverage(4, method="score") == pytest.approx(score4, rel=1e-14)
+    with pytest.raises(ValueError, match="^n must be >= 2, got 1$"):
+        normal_mean_interval_coverage(1, method="t")

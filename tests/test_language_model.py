@@ -594,3 +594,126 @@ def test_dense_nce_training_updates_every_row_and_self_normalises():
     assert out["cross_entropy"] < -src.log_prob(hc, ht).mean() + 0.05
     with pytest.raises(TypeError, match="sampler"):
         lm.train(model, c, t, "nce_expected", k=10)
+
+
+# --------------------------------------------------------------------------------------------
+# training replayed step for step (the public losses and a dense Adagrad)
+# --------------------------------------------------------------------------------------------
+def _adagrad(param, acc, grad, lr):
+    acc += grad * grad
+    param -= lr * grad / (np.sqrt(acc) + 1e-8)
+
+
+def _replay_step(params, accs, contexts, targets, method, k, sampler, lr, rng):
+    """One train_step on plain arrays: the loss, then Adagrad on Q, b and R."""
+    R, Q, b = params
+    V = Q.shape[0]
+    H = R[contexts]
+    if method == "softmax":
+        loss, dH, dQ, db = lm.softmax_loss(H, targets, Q, b)
+    elif method == "nce_expected":
+        loss, dH, dQ, db = lm.expected_nce_loss(H, targets, Q, b, sampler.log_probs, k)
+    else:
+        noise = sampler.sample((targets.size, k), random_state=rng)
+        if method == "nce":
+            loss, dH, rows, dQ_rows, db_rows = lm.nce_loss(H, targets, noise, Q, b, sampler.log_probs)
+        else:
+            loss, dH, rows, dQ_rows, db_rows = lm.negative_sampling_loss(H, targets, noise, Q, b)
+        dQ, db = _dense_row_grad(rows, dQ_rows, V), np.zeros(V)
+        np.add.at(db, rows.ravel(), db_rows.ravel())
+    _adagrad(Q, accs[1], dQ, lr)
+    _adagrad(b, accs[2], db, lr)
+    _adagrad(R, accs[0], _dense_row_grad(contexts[:, None], dH[:, None, :], V), lr)
+    return loss
+
+
+@pytest.mark.parametrize("method", ["softmax", "nce", "negative_sampling", "nce_expected"])
+def test_train_step_replays_the_losses_and_adagrad(method):
+    V, D = 6, 3
+    model = lm.LogBilinearLM(V, D, unigram=np.arange(1.0, V + 1), random_state=2)
+    sampler = lm.UnigramSampler(np.arange(1.0, V + 1))
+    params = [model.R.copy(), model.Q.copy(), model.b.copy()]
+    accs = [np.zeros_like(p) for p in params]
+    rng = np.random.default_rng(0)
+    contexts, targets = rng.integers(0, V, 5), rng.integers(0, V, 5)
+    contexts[1] = contexts[0]  # a repeated context row
+    step_rng, replay_rng = np.random.default_rng(7), np.random.default_rng(7)
+    for _ in range(2):  # the second step uses the accumulators of the first
+        loss = lm.train_step(model, contexts, targets, method, k=3, sampler=sampler, learning_rate=0.3,
+                             random_state=step_rng)
+        expected = _replay_step(params, accs, contexts, targets, method, 3, sampler, 0.3, replay_rng)
+        assert loss == pytest.approx(expected, rel=1e-12)
+    for got, want in zip((model.R, model.Q, model.b), params, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-13)
+
+
+def test_train_replays_its_batches_noise_and_history():
+    V, D = 5, 2
+    sampler = lm.UnigramSampler(np.arange(1.0, V + 1))
+    rng = np.random.default_rng(1)
+    contexts, targets = rng.integers(0, V, 10), rng.integers(0, V, 10)
+    eval_c, eval_t = rng.integers(0, V, 6), rng.integers(0, V, 6)
+    model = lm.LogBilinearLM(V, D, random_state=3)
+    start = model.copy()
+    hist = lm.train(model, contexts, targets, "nce", epochs=1.5, batch_size=4, k=2, sampler=sampler,
+                    learning_rate=0.2, eval_pairs=(eval_c, eval_t), n_evals=2, random_state=5)
+    # round(1.5 * 10 / 4) = 4 steps; evaluations at round(linspace(0, 4, 3)) = 0, 2, 4
+    assert hist.steps == [0, 2, 4]
+    assert hist.epochs == [0.0, 0.8, 1.6]
+    assert hist.seconds[0] == 0.0 and np.all(np.diff(hist.seconds) >= 0)
+    assert hist.seconds_per_step == pytest.approx(hist.seconds[-1] / 4, rel=1e-12)
+    params = [start.R.copy(), start.Q.copy(), start.b.copy()]
+    accs = [np.zeros_like(p) for p in params]
+    order_rng, noise_rng = np.random.default_rng(5).spawn(2)
+    order, pos, perplexities = order_rng.permutation(10), 0, []
+
+    def perplexity():
+        s = params[0][eval_c] @ params[1].T + params[2]
+        return float(np.exp(np.mean(logsumexp(s, axis=1) - s[np.arange(6), eval_t])))
+
+    perplexities.append(perplexity())
+    for step in range(1, 5):
+        if pos + 4 > 10:  # a new permutation when the rest of the epoch cannot fill a batch
+            order, pos = order_rng.permutation(10), 0
+        idx = order[pos:pos + 4]
+        pos += 4
+        _replay_step(params, accs, contexts[idx], targets[idx], "nce", 2, sampler, 0.2, noise_rng)
+        if step in (2, 4):
+            perplexities.append(perplexity())
+    for got, want in zip((model.R, model.Q, model.b), params, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(hist.perplexity, perplexities, rtol=1e-11)
+    # defaults: one epoch, batches of 128, k = 25, learning rate 0.1, five evaluations
+    a, b = lm.LogBilinearLM(V, D, random_state=3), lm.LogBilinearLM(V, D, random_state=3)
+    h1 = lm.train(a, contexts, targets, "nce", sampler=sampler, eval_pairs=(eval_c, eval_t), random_state=0)
+    h2 = lm.train(b, contexts, targets, "nce", epochs=1.0, batch_size=128, k=25, sampler=sampler,
+                  learning_rate=0.1, eval_pairs=(eval_c, eval_t), n_evals=5, random_state=0)
+    np.testing.assert_array_equal(a.Q, b.Q)
+    assert h1.steps == h2.steps == [0, 1] and h1.perplexity == h2.perplexity
+    assert lm.train(a, contexts, targets, "softmax", random_state=0).perplexity == []
+
+
+def test_evaluate_and_mean_kl_exact_values():
+    model = lm.LogBilinearLM(3, 2, random_state=0)
+    c, t = np.array([0, 2, 0]), np.array([1, 1, 2])
+    s = model.R[c] @ model.Q.T + model.b
+    log_z = logsumexp(s, axis=1)
+    raw = s[np.arange(3), t]
+    out = lm.evaluate(model, c, t)
+    assert out["cross_entropy"] == pytest.approx(np.mean(log_z - raw), rel=1e-13)
+    assert out["perplexity"] == pytest.approx(np.exp(np.mean(log_z - raw)), rel=1e-13)
+    assert out["self_normalised_cross_entropy"] == pytest.approx(np.mean(-raw), rel=1e-13)
+    assert out["log_z_mean"] == pytest.approx(np.mean(log_z), rel=1e-13)
+    assert out["log_z_std"] == pytest.approx(np.std(log_z), rel=1e-12)
+    assert out["log_z_mean_abs"] == pytest.approx(np.mean(np.abs(log_z)), rel=1e-13)
+    assert all(type(v) is float for v in out.values())
+    log_p = np.log([[0.5, 0.5], [1.0, 1e-300]])
+    log_p[1] -= logsumexp(log_p[1])
+    log_q = np.log([[0.25, 0.75], [0.5, 0.5]])
+    kl0 = 0.5 * np.log(2.0) + 0.5 * np.log(0.5 / 0.75)
+    kl1 = np.log(2.0)  # the 1e-300 entry contributes 0
+    assert lm.mean_kl(log_p, log_q) == pytest.approx((kl0 + kl1) / 2, rel=1e-9)
+    assert lm.mean_kl(log_p, log_q, weights=[3.0, 1.0]) == pytest.approx(0.75 * kl0 + 0.25 * kl1, rel=1e-9)
+    with pytest.raises(ValueError, match="^log_q must be normalised"):
+        lm.mean_kl(log_p, log_q + 1e-5)
+    lm.mean_kl(log_p, log_q + 1e-7)  # within the 1e-6 tolerance

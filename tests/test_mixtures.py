@@ -216,3 +216,75 @@ def test_far_points_with_shared_covariances_are_decided_by_the_linear_term():
     np.testing.assert_array_equal(mix.responsibilities(x), np.eye(3)[winner])
     expected = (mix.means[winner] - x) @ np.linalg.inv(cov).T
     np.testing.assert_allclose(mix.score(x), expected, rtol=1e-12)
+
+
+# ---------------------------------------------------------------------- exact values, thresholds, shapes
+def test_moments_exact_values_and_repr():
+    mix = GaussianMixture([0.25, 0.75], [[0.0, 2.0], [4.0, -2.0]], [1.0, 2.0])
+    np.testing.assert_allclose(mix.mean(), [3.0, -1.0], rtol=1e-15)
+    # within 0.25 * 1 + 0.75 * 2 = 1.75 on the diagonal; between sum_k w_k (m_k - mu)(m_k - mu)^T
+    between = 0.25 * np.outer([-3.0, 3.0], [-3.0, 3.0]) + 0.75 * np.outer([1.0, -1.0], [1.0, -1.0])
+    np.testing.assert_allclose(mix.covariance(), 1.75 * np.eye(2) + between, rtol=1e-15)
+    assert mix.n_components == 2 and mix.dim == 2
+    assert repr(mix) == "GaussianMixture(n_components=2, dim=2)"
+    np.testing.assert_array_equal(mix.covariances[1], 2.0 * np.eye(2))
+
+
+def test_weights_tolerance_and_covariance_checks():
+    GaussianMixture([0.5, 0.5 + 5e-11], [0.0, 1.0], [1.0, 1.0])  # within 1e-10 of summing to 1
+    with pytest.raises(ValueError, match="^weights must be positive and sum to 1$"):
+        GaussianMixture([0.5, 0.5 + 2e-10], [0.0, 1.0], [1.0, 1.0])
+    with pytest.raises(ValueError, match="^covariances must be positive$"):
+        GaussianMixture([0.5, 0.5], [0.0, 1.0], [1.0, 0.0])
+    with pytest.raises(ValueError, match="^covariances must be symmetric$"):
+        GaussianMixture([1.0], [[0.0, 0.0]], [[[1.0, 0.5], [0.0, 1.0]]])
+    with pytest.raises(ValueError, match="^covariances must be positive definite$"):
+        GaussianMixture([1.0], [[0.0, 0.0]], [[[1.0, 2.0], [2.0, 1.0]]])
+    with pytest.raises(ValueError, match=r"^covariances must have shape \(2,\) or \(2, 1, 1\), got \(3,\)$"):
+        GaussianMixture([0.5, 0.5], [0.0, 1.0], [1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="^weights has 1 entries but means has 2 components$"):
+        GaussianMixture([1.0], [0.0, 1.0], [1.0, 1.0])
+
+
+def test_log_pdf_pdf_score_and_laplacian_exact_for_one_component():
+    mix = GaussianMixture([1.0], [[1.0, -1.0]], [[[2.0, 0.0], [0.0, 0.5]]])
+    x = np.array([[3.0, 0.0]])
+    logp = -0.5 * (4 / 2 + 1 / 0.5) - 0.5 * np.log(1.0) - np.log(2 * np.pi)
+    assert mix.log_pdf(x)[0] == pytest.approx(logp, rel=1e-14)
+    assert mix.pdf(x)[0] == pytest.approx(np.exp(logp), rel=1e-14)
+    np.testing.assert_allclose(mix.score(x), [[-1.0, -2.0]], rtol=1e-14)
+    assert mix.laplacian_log_pdf(x)[0] == pytest.approx(-(0.5 + 2.0), rel=1e-14)
+    np.testing.assert_allclose(mix.responsibilities(x), [[1.0]])
+
+
+def test_sample_replays_the_generator_and_noised_is_exact():
+    draws = MIX_2D.sample(5, random_state=3)
+    rng = np.random.default_rng(3)
+    labels = rng.choice(3, size=5, p=MIX_2D.weights)
+    z = rng.standard_normal((5, 2))
+    chol = np.linalg.cholesky(MIX_2D.covariances)
+    expected = MIX_2D.means[labels] + np.einsum("nij,nj->ni", chol[labels], z)
+    np.testing.assert_allclose(draws, expected, rtol=1e-14)
+    assert MIX_1D.sample(1, random_state=0).shape == (1,)
+    noised = MIX_1D.noised(0.5, 0.1)
+    np.testing.assert_allclose(noised.means[:, 0], [-1.0, 0.75])
+    np.testing.assert_allclose(noised.covariances[:, 0, 0], [0.25 * 0.25 + 0.1, 0.25 * 0.5 + 0.1])
+    assert noised.sample(2, random_state=0).shape == (2,)  # still one-dimensional
+    same = MIX_1D.noised(1.0, 0.0)  # noise_var = 0 is allowed
+    np.testing.assert_allclose(same.covariances, MIX_1D.covariances)
+
+
+def test_posterior_mean_exact_for_one_gaussian_and_keeps_the_shape():
+    mix = GaussianMixture([1.0], [2.0], [3.0])
+    a, v, y = 0.5, 0.2, np.array([1.0, -1.0])
+    expected = 2.0 + 3.0 * a * (y - a * 2.0) / (a * a * 3.0 + v)
+    np.testing.assert_allclose(mix.posterior_mean(y, a, v), expected, rtol=1e-14)
+    assert mix.posterior_mean(y[:, None], a, v).shape == (2, 1)
+    with pytest.raises(ValueError, match=r"^y must have shape \(n, 1\)"):
+        mix.posterior_mean([[1.0, 2.0]], a, v)
+
+
+def test_the_far_path_starts_at_1e8_times_the_means_scale():
+    mix = GaussianMixture([0.5, 0.5], [-1.0, 1.0], [1.0, 2.0])
+    x = np.array([[1.9e8], [2.1e8]])  # reach = 1e8 * (1 + 1) = 2e8
+    np.testing.assert_array_equal(mix._far_rows(x), [False, True])

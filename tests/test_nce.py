@@ -244,3 +244,147 @@ def test_nce_refuses_an_rbm_whose_energies_overflow():
         initial_log_normaliser(huge)
     with pytest.raises(ValueError, match="rbm's parameters are too large"):
         train_nce(all_binary(3), rbm=huge, epochs=1)
+
+
+# ---------------------------------------------------------------------- golden values, shapes, defaults
+def _replay_train_nce(data, start, noise, nu, c, lr, epochs, batch_size, seed):
+    """train_nce's loop written with nce_rbm_objective: the same draws, batch by batch."""
+    rng = np.random.default_rng(seed)
+    model, n = start.copy(), data.shape[0]
+    order = np.arange(n)
+    n_noise = max(1, int(round(nu * min(batch_size, n))))
+    for _ in range(epochs):
+        rng.shuffle(order)
+        X = data[order]
+        for s in range(0, n, batch_size):
+            x = X[s:s + batch_size]
+            y = (rng.random((n_noise, noise.n_visible)) < noise.probs).astype(float)
+            _, grad, grad_c = nce_rbm_objective(model, c, x, y, noise, nu)
+            model = RBM(model.W + lr * grad.W, model.a + lr * grad.a, model.b + lr * grad.b)
+            c += lr * grad_c
+    return model, c
+
+
+@pytest.mark.parametrize(("nu", "batch_size"), [(0.5, 3), (2.0, 4), (0.01, 3)])
+def test_train_nce_replays_mini_batch_training_over_epochs(nu, batch_size):
+    data = (np.random.default_rng(1).random((10, 4)) < 0.4).astype(float)
+    start = random_rbm(4, 3, scale=0.5, seed=2)
+    noise = BernoulliNoise(np.array([0.3, 0.5, 0.6, 0.8]))
+    model, c, _ = train_nce(data, rbm=start, noise=noise, nu=nu, c=-2.0, learning_rate=0.2, epochs=2,
+                            batch_size=batch_size, random_state=5)
+    ref, ref_c = _replay_train_nce(data, start, noise, nu, -2.0, 0.2, 2, batch_size, 5)
+    np.testing.assert_allclose(model.W, ref.W, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(model.a, ref.a, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(model.b, ref.b, rtol=1e-10, atol=1e-12)
+    assert c == pytest.approx(ref_c, rel=1e-10)
+    np.testing.assert_array_equal(start.W, random_rbm(4, 3, scale=0.5, seed=2).W)  # start not changed
+
+
+def test_train_nce_defaults_and_history():
+    data = (np.random.default_rng(3).random((12, 4)) < 0.5).astype(float)
+    start = random_rbm(4, 2, scale=0.3, seed=4)
+    model, c, hist = train_nce(data, rbm=start, random_state=8, callback=lambda e, m, cc: (e, cc),
+                               callback_every=4)
+    c0 = initial_log_normaliser(start)
+    ref, ref_c = _replay_train_nce(data, start, BernoulliNoise.fit(data), 1.0, c0, 0.1, 10, 10, 8)
+    np.testing.assert_allclose(model.W, ref.W, rtol=1e-10, atol=1e-12)
+    assert c == pytest.approx(ref_c, rel=1e-10)
+    assert hist.epochs == [0, 4, 8, 10]
+    assert hist.values[0] == (0, initial_log_normaliser(start)) and hist.values[-1] == (10, c)
+    assert hist.seconds[0] == 0.0 and np.all(np.diff(hist.seconds) >= 0)
+    assert hist.seconds[-1] > 0
+    _, _, quiet = train_nce(data, rbm=start, epochs=1, random_state=0)
+    assert quiet.epochs == [] and quiet.values == []
+    every = train_nce(data, rbm=start, epochs=2, random_state=0, callback=lambda e, m, cc: e)[2]
+    assert every.epochs == [0, 1, 2]
+
+
+def test_train_nce_with_n_hidden_draws_the_start_from_the_seed():
+    data = (np.random.default_rng(3).random((6, 4)) < 0.5).astype(float)
+    m1, c1, _ = train_nce(data, 3, epochs=0, random_state=4)
+    assert m1.W.shape == (4, 3)
+    assert c1 == initial_log_normaliser(m1)
+    m2, _, _ = train_nce(data, 3, epochs=0, random_state=4)
+    np.testing.assert_array_equal(m1.W, m2.W)
+
+
+def test_noise_exact_values_and_defaults():
+    noise = BernoulliNoise.fit([[1, 0], [1, 1], [1, 0]])
+    np.testing.assert_allclose(noise.probs, [4 / 5, 2 / 5])  # add-one smoothing by default
+    np.testing.assert_allclose(BernoulliNoise.fit([[1, 0]], smoothing=0.5).probs, [0.75, 0.25])
+    assert noise.n_visible == 2 and isinstance(noise.n_visible, int)
+    np.testing.assert_allclose(noise.log_prob([[1, 0], [0, 1]]),
+                               [np.log(0.8 * 0.6), np.log(0.2 * 0.4)], rtol=1e-14)
+    uni = BernoulliNoise.uniform(3)
+    np.testing.assert_array_equal(uni.probs, [0.5, 0.5, 0.5])
+    assert BernoulliNoise.uniform(1).n_visible == 1
+    draws = noise.sample(4, random_state=2)
+    expected = (np.random.default_rng(2).random((4, 2)) < noise.probs).astype(float)
+    np.testing.assert_array_equal(draws, expected)
+    assert draws.dtype == np.float64 and noise.sample(1, random_state=0).shape == (1, 2)
+    with pytest.raises(ValueError, match=r"^u must have 2 columns, got shape \(1, 3\)$"):
+        noise.log_prob([[1, 0, 1]])
+
+
+def test_nce_objective_exact_values_and_weights():
+    J, dd, dn = nce_objective([0.0], [0.0], 1.0)
+    assert J == pytest.approx(2 * np.log(0.5), rel=1e-15)
+    np.testing.assert_allclose(dd, [0.5]) and np.testing.assert_allclose(dn, [-0.5])
+    J, dd, dn = nce_objective([1.0, 2.0], [0.5], 2.0, data_weights=[0.25, 0.75])
+    zd, zn = np.array([1.0, 2.0]) - np.log(2.0), 0.5 - np.log(2.0)
+    assert J == pytest.approx(0.25 * np.log(expit(zd[0])) + 0.75 * np.log(expit(zd[1]))
+                              + 2.0 * np.log(expit(-zn)), rel=1e-14)
+    np.testing.assert_allclose(dd, [0.25 * expit(-zd[0]), 0.75 * expit(-zd[1])], rtol=1e-14)
+    np.testing.assert_allclose(dn, [-2.0 * expit(zn)], rtol=1e-14)
+    assert type(J) is float
+    nce_objective([0.0, 1.0], [0.0], 1.0, data_weights=[0.0, 1.0])  # a zero weight is allowed
+    with pytest.raises(ValueError, match="^data_weights must be non-negative and sum to 1$"):
+        nce_objective([0.0, 1.0], [0.0], 1.0, data_weights=[0.5, 0.6])
+    with pytest.raises(ValueError, match="^noise_weights must be non-negative and sum to 1$"):
+        nce_objective([0.0], [0.0, 1.0], 1.0, noise_weights=[-0.5, 1.5])
+
+
+def test_initial_log_normaliser_exact():
+    rbm = RBM(np.ones((2, 1)), np.array([0.0, 1.0]), np.array([-1.0]))
+    expected = -(np.log(2.0) + np.log1p(np.e) + np.log1p(np.exp(-1.0)))
+    assert initial_log_normaliser(rbm) == pytest.approx(expected, rel=1e-15)
+    assert type(initial_log_normaliser(rbm)) is float
+
+
+def test_noise_memory_estimates_at_the_limit(monkeypatch):
+    from dgmbook import validation
+
+    noise = BernoulliNoise(np.array([0.3, 0.6, 0.5]))
+    monkeypatch.setattr(validation, "_memory_limit", lambda: 16 * 4 * 3)
+    assert noise.sample(4, random_state=0).shape == (4, 3)
+    monkeypatch.setattr(validation, "_memory_limit", lambda: 16 * 4 * 3 - 1)
+    with pytest.raises(ValueError, match="^n: 4 draws of 3 units would need 192 bytes"):
+        noise.sample(4, random_state=0)
+    monkeypatch.setattr(validation, "_memory_limit", lambda: 8 * 5)
+    assert BernoulliNoise.uniform(5).n_visible == 5
+    monkeypatch.setattr(validation, "_memory_limit", lambda: 8 * 5 - 1)
+    with pytest.raises(ValueError, match="^n_visible: 5 probabilities would need 40 bytes"):
+        BernoulliNoise.uniform(5)
+
+
+def test_nce_objective_refuses_log_ratios_that_are_not_vectors():
+    with pytest.raises(ValueError, match=r"^g_noise must have ndim in \(1,\)"):
+        nce_objective([0.0], [[0.0]], 1.0)
+    with pytest.raises(ValueError, match=r"^g_data must have ndim in \(1,\)"):
+        nce_objective([[0.0]], [0.0], 1.0)
+
+
+def test_rbm_objective_and_training_name_their_arguments_exactly():
+    rbm = random_rbm(3, 2)
+    data = all_binary(3)
+    noise = BernoulliNoise.uniform(3)
+    with pytest.raises(TypeError, match="^noise must be a BernoulliNoise, got list$"):
+        nce_rbm_objective(rbm, 0.0, data, data, [0.5] * 3, 1.0)
+    with pytest.raises(TypeError, match="^noise must be a BernoulliNoise, got list$"):
+        train_nce(data, 2, noise=[0.5] * 3, epochs=1)
+    with pytest.raises(ValueError, match="^data_weights must be non-negative and sum to 1$"):
+        nce_rbm_objective(rbm, 0.0, data, data, noise, 1.0, data_weights=np.full(8, 0.5))
+    with pytest.raises(ValueError, match="^noise_weights must be non-negative and sum to 1$"):
+        nce_rbm_objective(rbm, 0.0, data, data, noise, 1.0, noise_weights=np.full(8, 0.5))
+    with pytest.raises(ValueError, match=r"^c must have ndim in \(0,\)"):
+        train_nce(data, 2, c=[1.0], epochs=1)

@@ -409,3 +409,199 @@ def test_training_history_checks_its_fields():
         TrainingHistory([0, 1], [0.0], [None])
     with pytest.raises(TypeError, match="epochs must be a list"):
         TrainingHistory((0,), [0.0], [None])
+
+
+# ---------------------------------------------------------------------- golden values on seeded input
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _replay_train_cd(data, start, *, k, persistent, lr, epochs, batch_size, n_chains, shuffle,
+                     sample_visible, seed):
+    """train_cd's loop written plainly: the same random numbers in the same order."""
+    rng = np.random.default_rng(seed)
+    W, a, b = start.W.copy(), start.a.copy(), start.b.copy()
+    n, H = data.shape[0], W.shape[1]
+    B = min(batch_size, n)
+    C = n_chains if (persistent and n_chains is not None) else B
+    chains_h = np.zeros((C, H))
+    order = np.arange(n)
+    for _ in range(epochs):
+        if shuffle:
+            rng.shuffle(order)
+        for s in range(0, n, B):
+            m = min(B, n - s)
+            c = C if persistent else m
+            v0 = data[order[s:s + m]] if shuffle else data[s:s + m]
+            p0 = _sigmoid(v0 @ W + b)
+            h = chains_h if persistent else (rng.random((c, H)) < p0).astype(float)
+            for step in range(k):
+                v = _sigmoid(h @ W.T + a)
+                if sample_visible:
+                    v = (rng.random(v.shape) < v).astype(float)
+                p = _sigmoid(v @ W + b)
+                if step < k - 1 or persistent:
+                    h = (rng.random(p.shape) < p).astype(float)
+            if persistent:
+                chains_h = h
+            a = a + lr * (v0.mean(axis=0) - v.mean(axis=0))
+            W = W + lr * (v0.T @ p0 / m - v.T @ p / c)
+            b = b + lr * (p0.mean(axis=0) - p.mean(axis=0))
+    return W, a, b
+
+
+@pytest.mark.parametrize(("k", "persistent", "n_chains", "shuffle", "sample_visible", "batch_size"), [
+    (1, False, None, True, True, 4),
+    (2, False, None, False, False, 3),
+    (1, True, None, True, True, 5),
+    (3, True, 6, False, True, 4),
+    (2, True, 2, True, False, 10),
+])
+def test_train_cd_replays_its_updates_draw_for_draw(k, persistent, n_chains, shuffle, sample_visible,
+                                                     batch_size):
+    data = (np.random.default_rng(3).random((11, 5)) < 0.45).astype(float)
+    start = random_rbm(5, 3, scale=0.3, seed=4)
+    model, _ = train_cd(data, rbm=start, k=k, persistent=persistent, learning_rate=0.2, epochs=2,
+                        batch_size=batch_size, n_chains=n_chains, shuffle=shuffle,
+                        sample_visible=sample_visible, random_state=9)
+    W, a, b = _replay_train_cd(data, start, k=k, persistent=persistent, lr=0.2, epochs=2,
+                               batch_size=batch_size, n_chains=n_chains, shuffle=shuffle,
+                               sample_visible=sample_visible, seed=9)
+    np.testing.assert_allclose(model.W, W, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(model.a, a, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(model.b, b, rtol=1e-10, atol=1e-12)
+
+
+def test_train_cd_defaults_and_history():
+    data = (np.random.default_rng(3).random((12, 4)) < 0.5).astype(float)
+    start = random_rbm(4, 2, scale=0.3, seed=5)
+    model, hist = train_cd(data, rbm=start, random_state=1, callback=lambda e, m: e * 10, callback_every=3)
+    W, a, b = _replay_train_cd(data, start, k=1, persistent=False, lr=0.1, epochs=10, batch_size=10,
+                               n_chains=None, shuffle=True, sample_visible=True, seed=1)
+    np.testing.assert_allclose(model.W, W, rtol=1e-10, atol=1e-12)
+    assert hist.epochs == [0, 3, 6, 9, 10] and hist.values == [0, 30, 60, 90, 100]
+    assert hist.seconds[0] == 0.0 and np.all(np.diff(hist.seconds) >= 0) and hist.seconds[-1] > 0
+    assert train_cd(data, rbm=start, epochs=1, random_state=0)[1].epochs == []
+    fresh, _ = train_cd(data, 3, epochs=0, random_state=7)
+    np.testing.assert_array_equal(fresh.W, init_rbm(4, 3, random_state=7).W)
+
+
+def test_init_rbm_exact_values_and_defaults():
+    rbm = init_rbm(3, 2, random_state=4)
+    np.testing.assert_array_equal(rbm.W, 0.01 * np.random.default_rng(4).standard_normal((3, 2)))
+    np.testing.assert_array_equal(rbm.a, np.zeros(3)) and np.testing.assert_array_equal(rbm.b, np.zeros(2))
+    data = [[1, 0, 1], [1, 0, 0]]
+    rbm = init_rbm(3, 2, scale=0.0, data=data, random_state=0)
+    p = np.array([3 / 4, 1 / 4, 2 / 4])
+    np.testing.assert_allclose(rbm.a, np.log(p / (1 - p)), rtol=1e-14, atol=1e-15)
+    np.testing.assert_array_equal(rbm.W, np.zeros((3, 2)))
+    assert rbm.n_visible == 3 and rbm.n_hidden == 2
+    with pytest.raises(ValueError, match=r"^data must have 3 columns, got shape \(1, 2\)$"):
+        init_rbm(3, 2, data=[[1, 0]])
+
+
+def test_conditionals_free_energy_and_errors_exact():
+    rbm = RBM([[1.0, -2.0], [0.5, 0.0]], [0.3, -0.1], [0.2, 0.4])
+    v = np.array([[1.0, 1.0], [0.0, 1.0]])
+    np.testing.assert_allclose(hidden_probs(rbm, v), _sigmoid(v @ rbm.W + rbm.b), rtol=1e-15)
+    h = np.array([[1.0, 0.0]])
+    np.testing.assert_allclose(visible_probs(rbm, h), _sigmoid(h @ rbm.W.T + rbm.a), rtol=1e-15)
+    pre = v @ rbm.W + rbm.b
+    expected = -(v @ rbm.a) - np.log1p(np.exp(pre)).sum(axis=1)
+    np.testing.assert_allclose(free_energy(rbm, v), expected, rtol=1e-14)
+    ph = _sigmoid(pre)
+    pv = _sigmoid(ph @ rbm.W.T + rbm.a)
+    err = reconstruction_error(rbm, v)
+    assert err == pytest.approx(((v - pv) ** 2).sum(axis=1).mean(), rel=1e-14) and type(err) is float
+    g = free_energy_gradient(rbm, v, weights=[0.25, 0.75])
+    w = np.array([0.25, 0.75])
+    np.testing.assert_allclose(g.W, -(v.T @ (w[:, None] * ph)), rtol=1e-14)
+    np.testing.assert_allclose(g.a, -(w @ v), rtol=1e-14)
+    np.testing.assert_allclose(g.b, -(w @ ph), rtol=1e-14)
+    g_default = free_energy_gradient(rbm, v)
+    np.testing.assert_allclose(g_default.W, free_energy_gradient(rbm, v, weights=[0.5, 0.5]).W, rtol=1e-15)
+    with pytest.raises(ValueError, match=r"^h must have 2 columns, got shape \(1, 3\)$"):
+        visible_probs(rbm, [[1, 0, 1]])
+
+
+def test_gibbs_step_and_cd_gradient_replay_the_generator():
+    rbm = random_rbm(4, 3, seed=6)
+    v = (np.random.default_rng(1).random((5, 4)) < 0.5).astype(float)
+
+    def chain(v, rng, k):
+        for _ in range(k):
+            h = (rng.random((v.shape[0], 3)) < _sigmoid(v @ rbm.W + rbm.b)).astype(float)
+            v = (rng.random((v.shape[0], 4)) < _sigmoid(h @ rbm.W.T + rbm.a)).astype(float)
+        return v
+
+    np.testing.assert_array_equal(gibbs_step(rbm, v, random_state=2), chain(v, np.random.default_rng(2), 1))
+    three = chain(v, np.random.default_rng(2), 3)
+    np.testing.assert_array_equal(gibbs_step(rbm, v, random_state=2, k=3), three)
+    grad, neg = cd_gradient(rbm, v, random_state=3)  # k = 1 by default, chains start at the data
+    expected_neg = chain(v, np.random.default_rng(3), 1)
+    np.testing.assert_array_equal(neg, expected_neg)
+    pos_ph, neg_ph = _sigmoid(v @ rbm.W + rbm.b), _sigmoid(neg @ rbm.W + rbm.b)
+    np.testing.assert_allclose(grad.W, v.T @ pos_ph / 5 - neg.T @ neg_ph / 5, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(grad.a, v.mean(axis=0) - neg.mean(axis=0), atol=1e-14)
+    np.testing.assert_allclose(grad.b, pos_ph.mean(axis=0) - neg_ph.mean(axis=0), atol=1e-14)
+    chains = np.ones((2, 4))
+    grad, neg = cd_gradient(rbm, v, k=2, random_state=3, chains=chains)
+    np.testing.assert_array_equal(neg, chain(chains, np.random.default_rng(3), 2))
+    neg_ph = _sigmoid(neg @ rbm.W + rbm.b)
+    np.testing.assert_allclose(grad.b, pos_ph.mean(axis=0) - neg_ph.mean(axis=0), atol=1e-14)
+
+
+def test_ais_replays_its_chains_and_defaults():
+    rbm = random_rbm(3, 2, scale=0.5, seed=8)
+    base = np.array([0.1, -0.2, 0.3])
+    log_z, se = ais_log_partition(rbm, n_chains=4, n_betas=3, base_visible_bias=base, random_state=5)
+    rng = np.random.default_rng(5)
+
+    def log_unnorm(v, beta):
+        return ((1 - beta) * (v @ base) + beta * (v @ rbm.a)
+                + np.log1p(np.exp(beta * (v @ rbm.W + rbm.b))).sum(axis=1))
+
+    v = (rng.random((4, 3)) < _sigmoid(base)).astype(float)
+    log_w = np.zeros(4)
+    betas = [0.0, 0.5, 1.0]
+    for bp, bt in zip(betas[:-1], betas[1:], strict=True):
+        log_w += log_unnorm(v, bt) - log_unnorm(v, bp)
+        h = (rng.random((4, 2)) < _sigmoid(bt * (v @ rbm.W + rbm.b))).astype(float)
+        v = (rng.random((4, 3)) < _sigmoid((1 - bt) * base + bt * (h @ rbm.W.T + rbm.a))).astype(float)
+    log_z0 = 2 * np.log(2.0) + np.log1p(np.exp(base)).sum()
+    assert log_z == pytest.approx(log_z0 + logsumexp(log_w) - np.log(4), rel=1e-13)
+    w = np.exp(log_w - log_w.max())
+    assert se == pytest.approx(w.std(ddof=1) / (2.0 * w.mean()), rel=1e-12)
+    assert type(log_z) is float and type(se) is float
+    default = ais_log_partition(rbm, random_state=1)
+    explicit = ais_log_partition(rbm, n_chains=100, n_betas=1000, base_visible_bias=rbm.a, random_state=1)
+    assert default == explicit
+    assert ais_log_partition(rbm, n_chains=2, n_betas=2, random_state=0)[0] == pytest.approx(
+        log_partition(rbm), abs=5.0)  # the smallest sizes are accepted
+
+
+def test_log_partition_and_likelihood_exact_types_and_chunks():
+    rbm = random_rbm(3, 4, seed=2)  # more hidden than visible units: enumerates the visible layer
+    exact = brute_force_log_z(rbm)
+    assert log_partition(rbm) == pytest.approx(exact, rel=1e-13)
+    assert log_partition(rbm, chunk_size=1) == pytest.approx(exact, rel=1e-13)
+    assert type(log_partition(rbm)) is float
+    v = np.array([[1.0, 0.0, 1.0]])
+    ll = log_likelihood(rbm, v)
+    assert ll == pytest.approx(-free_energy(rbm, v)[0] - exact, rel=1e-13) and type(ll) is float
+    wide = RBM(np.full((600, 1), 0.01), np.zeros(600), np.zeros(1))  # > 512 units: products in blocks
+    expected = logsumexp([0.0, 600 * np.log(1 + np.exp(0.01)) - 600 * np.log(2.0)]) + 600 * np.log(2.0)
+    assert log_partition(wide) == pytest.approx(expected, rel=1e-12)
+
+
+def test_energy_limits_at_their_thresholds():
+    at_limit = RBM([[2.0**51, 2.0**51]], [0.0], [0.0, 0.0])  # energies reach exactly 2^52
+    log_partition(at_limit)
+    over = RBM([[2.0**51, 2.0**51]], [1.0], [0.0, 0.0])
+    with pytest.raises(ValueError, match="^rbm's parameters are too large: its energies can reach"):
+        log_partition(over)
+    zero = RBM(np.zeros((2, 1)), np.zeros(2), np.zeros(1))
+    assert log_partition(zero) == pytest.approx(3 * np.log(2.0))
+    assert free_energy(RBM([[1e299]], [0.0], [0.0]), [[0.0]])[0] == -np.log(2.0)
+    with pytest.raises(ValueError, match="float64 would overflow"):
+        free_energy(RBM([[1e300]], [1e300], [0.0]), [[0.0]])

@@ -3,6 +3,7 @@ seed; the batched exact log Z and log-likelihood; the exact expected CD-k update
 
 import numpy as np
 import pytest
+from scipy.special import logsumexp
 
 from dgmbook.datasets import bars_and_stripes
 from dgmbook.nce import BernoulliNoise, train_nce
@@ -226,3 +227,97 @@ def test_sklearn_last_batch_scaling_differs_from_the_book():
     ours, _ = train_cd_batch(data[:2], zero, random_states=[0], persistent=True, n_chains=4,
                              batch_size=2, learning_rate=1.0, epochs=1)
     np.testing.assert_allclose(ours.b, 0.0)
+
+
+# ---------------------------------------------------------------------- exact values, thresholds, defaults
+def _tiny(seed=0, D=3, H=2):
+    rng = np.random.default_rng(seed)
+    return RBM(rng.standard_normal((D, H)), rng.standard_normal(D), rng.standard_normal(H))
+
+
+def test_rbm_batch_accessors_copies_and_checks():
+    rbms = [_tiny(0), _tiny(1)]
+    batch = RBMBatch.from_rbms(rbms)
+    assert (batch.n_models, batch.n_visible, batch.n_hidden) == (2, 3, 2)
+    last = batch.rbm(1)
+    np.testing.assert_array_equal(last.W, rbms[1].W)
+    last.W[0, 0] = 99.0
+    assert batch.W[1, 0, 0] == rbms[1].W[0, 0]  # rbm(index) is a copy
+    other = batch.copy()
+    other.a[0, 0] = 99.0
+    assert batch.a[0, 0] == rbms[0].a[0]
+    with pytest.raises(ValueError, match="^index must be <= 1, got 2$"):
+        batch.rbm(2)
+    with pytest.raises(TypeError, match="^rbms must be a non-empty sequence"):
+        RBMBatch.from_rbms([])
+    with pytest.raises(ValueError, match=r"^rbms must all have the same layer sizes, got W shapes \[\(3"):
+        RBMBatch.from_rbms([_tiny(0), _tiny(1, D=4)])
+
+
+def test_batch_training_arguments_at_their_boundaries(data, starts):
+    batch = RBMBatch.from_rbms(starts[:2])
+    model, hist = train_cd_batch(data, batch, random_states=[1, 2], epochs=0, learning_rate=[])
+    np.testing.assert_array_equal(model.W, batch.W)
+    with pytest.raises(ValueError, match=r"^learning_rate must be a positive number or an array of 2 "):
+        train_cd_batch(data, batch, random_states=[1, 2], epochs=2, learning_rate=[0.1, 0.0])
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="^random_states must not repeat a Generator"):
+        train_cd_batch(data, batch, random_states=[rng, rng], epochs=1)
+    with pytest.raises(ValueError, match=r"^random_states must have one entry per model \(2\), got 3$"):
+        train_cd_batch(data, batch, random_states=[1, 2, 3], epochs=1)
+    with pytest.raises(TypeError, match="^random_states must be a sequence"):
+        train_cd_batch(data, batch, random_states="12", epochs=1)
+    _, c, hist = train_nce_batch(data, batch, random_states=[1, 2], epochs=2, c=-3.0,
+                                 callback=lambda e, m, cc: cc.copy(), callback_every=2)
+    assert hist.epochs == [0, 2]
+    np.testing.assert_array_equal(hist.values[0], [-3.0, -3.0])
+    np.testing.assert_array_equal(hist.values[1], c)
+    _, c0, _ = train_nce_batch(data, batch, random_states=[1, 2], epochs=0)
+    expected = [-(np.logaddexp(0, r.a).sum() + np.logaddexp(0, r.b).sum()) for r in starts[:2]]
+    np.testing.assert_allclose(c0, expected, rtol=1e-14)
+
+
+def test_log_likelihood_batch_with_a_given_log_z_and_small_chunks():
+    rbms = [_tiny(0, 4, 3), _tiny(1, 4, 3)]
+    batch = RBMBatch.from_rbms(rbms)
+    v = (np.random.default_rng(2).random((5, 4)) < 0.5).astype(float)
+    log_z = log_partition_batch(batch, max_entries=1)
+    np.testing.assert_allclose(log_z, [log_partition(r) for r in rbms], rtol=1e-6)
+    expected = [log_likelihood(rbms[0], v, log_z=0.0), log_likelihood(rbms[1], v, log_z=1.0)]
+    np.testing.assert_allclose(log_likelihood_batch(batch, v, log_z=[0.0, 1.0]), expected, rtol=1e-12)
+    wide = RBMBatch.from_rbms([_tiny(3, 2, 5)])  # more hidden than visible units
+    np.testing.assert_allclose(log_partition_batch(wide), [log_partition(wide.rbm(0))], rtol=1e-6)
+
+
+def test_exact_cd_update_by_enumeration():
+    rbm = _tiny(4, 2, 2)
+    vs = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=float)
+    hs = vs.copy()
+    p0 = np.array([0.1, 0.2, 0.3, 0.4])
+
+    def sig(x):
+        return 1 / (1 + np.exp(-x))
+
+    ph_v = sig(vs @ rbm.W + rbm.b)                       # (4 v, 2)
+    p_h = np.prod(np.where(hs[None] == 1, ph_v[:, None], 1 - ph_v[:, None]), axis=2)  # (v, h)
+    pv_h = sig(hs @ rbm.W.T + rbm.a)
+    p_v = np.prod(np.where(vs[None] == 1, pv_h[:, None], 1 - pv_h[:, None]), axis=2)  # (h, v)
+    p1 = p0 @ p_h @ p_v
+
+    def stats(p):
+        return vs.T @ (p[:, None] * ph_v), p @ vs, p @ ph_v
+
+    pos, neg = stats(p0), stats(p1)
+    upd = exact_cd_update(rbm, p0)  # k = 1 by default
+    np.testing.assert_allclose(upd.W, pos[0] - neg[0], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(upd.a, pos[1] - neg[1], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(upd.b, pos[2] - neg[2], rtol=1e-12, atol=1e-15)
+    p2 = p1 @ p_h @ p_v
+    np.testing.assert_allclose(exact_cd_update(rbm, p0, k=2).a, pos[1] - stats(p2)[1], rtol=1e-12)
+    neg_f = vs @ rbm.a + np.log1p(np.exp(vs @ rbm.W + rbm.b)).sum(axis=1)
+    pm = np.exp(neg_f - logsumexp(neg_f))
+    np.testing.assert_allclose(exact_cd_update(rbm, p0, k=None).b, pos[2] - stats(pm)[2], rtol=1e-12)
+    with pytest.raises(ValueError, match="^data_probs must be non-negative and sum to 1"):
+        exact_cd_update(rbm, [0.5, 0.5, 0.5, -0.5])
+    with pytest.raises(ValueError, match="^rbm must have at most 12 visible and hidden units"):
+        exact_cd_update(RBM(np.zeros((13, 1)), np.zeros(13), np.zeros(1)), np.full(2**13, 2.0**-13))

@@ -195,3 +195,115 @@ def test_fisher_scoring_result_validates_its_fields():
         FisherScoringResult(theta=[1.0], path=[[0.0], [1.0]], converged="False", n_iter=1)
     with pytest.raises(ValueError, match="path"):
         FisherScoringResult(theta=[1.0], path=[[1.0]], converged=True, n_iter=1)
+
+
+# ---------------------------------------------------------------------- exact values, shapes, defaults
+def test_closed_forms_at_exact_points():
+    s = normal_score([[3.0, 1.0]], 1.0, 2.0)
+    assert s.shape == (1, 2, 2)
+    np.testing.assert_allclose(s[0, 0], [1.0, 0.25], rtol=1e-15)  # (x-mu)/s2, -1/(2 s2) + (x-mu)^2/(2 s2^2)
+    np.testing.assert_allclose(s[0, 1], [0.0, -0.25], rtol=1e-15)
+    np.testing.assert_array_equal(normal_fisher_information(2.0), [[0.5, 0.0], [0.0, 0.125]])
+    np.testing.assert_allclose(exponential_score([0.0, 2.0, 3.0], 0.5), [2.0, 0.0, -1.0], rtol=1e-15)
+    info = exponential_fisher_information(2.0)
+    assert info == 0.25 and type(info) is float
+    np.testing.assert_allclose(exponential_fisher_information([2.0, 0.5]), [0.25, 4.0], rtol=1e-15)
+    assert cauchy_location_fisher_information() == 0.5
+    assert cauchy_location_fisher_information(2.0) == 0.125
+
+
+def test_cauchy_loglik_and_score_exact_values_types_and_default_scale():
+    x = [0.0, 1.0, 3.0]
+    ll = cauchy_location_loglik(x, 1.0)
+    assert type(ll) is float
+    assert ll == pytest.approx(-3 * np.log(np.pi) - np.log(2.0) - np.log(5.0), rel=1e-14)
+    assert ll == cauchy_location_loglik(x, 1.0, scale=1.0)
+    ll2 = cauchy_location_loglik(x, [1.0, 0.0], scale=2.0)
+    assert ll2.shape == (2,)
+    assert ll2[1] == pytest.approx(-3 * np.log(2 * np.pi) - np.log(1.25) - np.log(1 + 2.25), rel=1e-14)
+    s = cauchy_location_score(x, 1.0)
+    assert type(s) is float
+    assert s == pytest.approx(2 * -1 / 2 + 0 + 2 * 2 / 5, rel=1e-14)
+    assert s == cauchy_location_score(x, 1.0, scale=1.0)
+    s2 = cauchy_location_score(x, [1.0, 0.0], scale=2.0)
+    assert s2.shape == (2,)
+    assert s2[1] == pytest.approx(0 + 2 * 1 / 5 + 2 * 3 / 13, rel=1e-14)
+
+
+def test_monte_carlo_fisher_information_exact_on_a_small_sample():
+    est, se = monte_carlo_fisher_information([1.0, 2.0, 3.0])
+    assert est.shape == () and se.shape == ()
+    assert est == pytest.approx(14 / 3, rel=1e-15)
+    assert se == pytest.approx(np.std([1.0, 4.0, 9.0], ddof=1) / np.sqrt(3), rel=1e-14)
+    est, se = monte_carlo_fisher_information([[1.0, 2.0], [3.0, -1.0]])  # two draws: the minimum
+    np.testing.assert_allclose(est, [[5.0, -0.5], [-0.5, 2.5]], rtol=1e-15)
+    prods = np.array([[[1, 2], [2, 4]], [[9, -3], [-3, 1]]], dtype=float)
+    np.testing.assert_allclose(se, prods.std(axis=0, ddof=1) / np.sqrt(2), rtol=1e-14)
+    with pytest.raises(ValueError, match="^scores must hold at least 2 draws to estimate a"):
+        monte_carlo_fisher_information([[1.0, 2.0]])
+
+
+def test_fisher_scoring_default_tolerance_and_iteration_limit():
+    # theta halves at each step from 1: the step 2^-k first falls below 1e-10 at k = 34.
+    result = fisher_scoring(lambda th: -0.5 * th, lambda th: np.eye(1), 1.0)
+    assert result.converged and result.n_iter == 34
+    assert result.path.shape == (35, 1) and result.theta.shape == (1,)
+    np.testing.assert_allclose(result.path[:3, 0], [1.0, 0.5, 0.25])
+    assert fisher_scoring(lambda th: -0.5 * th, lambda th: np.eye(1), 1.0, tol=1e-9).n_iter == 30
+    never = fisher_scoring(lambda th: np.array([1.0]), lambda th: np.eye(1), 0.0)
+    assert not never.converged and never.n_iter == 100
+    one = fisher_scoring(lambda th: 1.0, lambda th: 1.0, 0.0, tol=2.0, max_iter=1)
+    assert one.converged and one.n_iter == 1  # a step of 1 < tol = 2
+    assert "path" not in repr(one) and "theta=array([1.])" in repr(one)
+
+
+def test_fisher_scoring_information_thresholds():
+    # The smallest eigenvalue 0.5 is positive: accepted (a test at "< 1" would refuse it).
+    result = fisher_scoring(lambda th: 0.5 * (2.0 - th), lambda th: [[0.5]], 0.0)
+    assert result.theta[0] == pytest.approx(2.0)
+    asym = np.array([[2.0, 1.0], [1.0 + 1e-9, 3.0]])  # asymmetric beyond 1e-10 relative
+    with pytest.raises(ValueError, match="symmetric"):
+        fisher_scoring(lambda th: np.ones(2), lambda th: asym, np.zeros(2))
+    near = np.array([[2.0, 1.0], [1.0 + 1e-11, 3.0]])
+    assert fisher_scoring(lambda th: np.ones(2) - near @ th, lambda th: near, np.zeros(2)).converged
+    tiny = np.diag([1.0, 1e-11])  # ill-conditioned but not singular to working precision
+    assert fisher_scoring(lambda th: np.zeros(2), lambda th: tiny, np.zeros(2)).converged
+    with pytest.raises(ValueError, match="singular"):
+        fisher_scoring(lambda th: np.zeros(2), lambda th: np.diag([1.0, 1e-13]), np.zeros(2))
+    with pytest.raises(ValueError, match=r"^information\(theta\) must return a \(1, 1\) matrix"):
+        fisher_scoring(lambda th: 1.0, lambda th: [1.0, 2.0], 0.0)
+    with pytest.raises(ValueError, match=r"^score\(theta\) must return 1 value\(s\), one per"):
+        fisher_scoring(lambda th: [1.0, 2.0], lambda th: 1.0, 0.0)
+    with pytest.raises(ValueError, match="^x must be >= 0"):
+        exponential_score([-1e-300], 1.0)
+    with pytest.raises(ValueError, match="^rate must be > 0$"):
+        exponential_fisher_information([1.0, 0.0])
+
+
+def test_fisher_scoring_result_fields_at_their_boundaries_and_messages():
+    zero = FisherScoringResult(theta=[1.0, 2.0], path=[[1.0, 2.0]], converged=False, n_iter=0)
+    assert zero.n_iter == 0 and zero.path.shape == (1, 2)
+    with pytest.raises(ValueError, match="^n_iter must be >= 0, got -1$"):
+        FisherScoringResult(theta=[1.0], path=[[1.0]], converged=False, n_iter=-1)
+    with pytest.raises(ValueError, match=r"^theta must have ndim in \(1,\)"):
+        FisherScoringResult(theta=[[1.0]], path=[[1.0]], converged=False, n_iter=0)
+    with pytest.raises(ValueError, match=r"^path must have ndim in \(2,\)"):
+        FisherScoringResult(theta=[1.0], path=[1.0], converged=False, n_iter=0)
+    singular = (r"^information\(theta\) is singular to working precision \(eigenvalues 0 \.\. 2\) at "
+                r"theta = \[0\. 0\.\]: some direction of the parameter is not identified, and the step "
+                r"is undefined$")
+    with pytest.raises(ValueError, match=singular):
+        fisher_scoring(lambda th: np.zeros(2), lambda th: np.diag([0.0, 2.0]), np.zeros(2))
+    negative = (r"^information\(theta\) must be positive definite \(a Fisher information, not minus an "
+                r"observed information\); its smallest eigenvalue is -1 at theta = \[0\.\]$")
+    with pytest.raises(ValueError, match=negative):
+        fisher_scoring(lambda th: np.zeros(1), lambda th: [[-1.0]], 0.0)
+
+
+def test_fisher_scoring_stops_only_below_tol():
+    # every step is exactly tol = 0.5: "below tol" never holds
+    result = fisher_scoring(lambda th: 0.5, lambda th: 1.0, 0.0, tol=0.5, max_iter=3)
+    assert not result.converged and result.n_iter == 3
+    support = r"^x must be >= 0: the Exponential distribution has support \[0, inf\)$"
+    with pytest.raises(ValueError, match=support):
+        exponential_score([1.0, -1.0], 2.0)

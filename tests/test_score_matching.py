@@ -330,3 +330,150 @@ def test_random_state_and_params_errors_name_the_argument():
         random_projections(3, 1, 2, random_state=-1)
     with pytest.raises(ValueError, match=r"params\[-1\]"):
         GaussianScoreModel([0.0], 1.0).with_params([0.0, -1.0])
+
+
+# ---------------------------------------------------------------------- exact values, shapes, defaults
+def test_gaussian_model_exact_values_and_shapes():
+    model = GaussianScoreModel([1.0, 2.0], 2.0)
+    assert model.dim == 2 and type(model.dim) is int
+    x = np.array([[3.0, 0.0], [1.0, 2.0]])
+    np.testing.assert_array_equal(model.score(x), [[-1.0, 1.0], [0.0, 0.0]])
+    np.testing.assert_array_equal(model.divergence(x), [-1.0, -1.0])
+    np.testing.assert_array_equal(model.score_jvp(x, [[2.0, 4.0], [1.0, 0.0]]), [[-1.0, -2.0], [-0.5, 0.0]])
+    g = model.score_param_grad(x)
+    assert g.shape == (2, 2, 3)
+    np.testing.assert_array_equal(g[0], [[0.5, 0.0, 0.5], [0.0, 0.5, -0.5]])
+    np.testing.assert_array_equal(model.divergence_param_grad(x), [[0.0, 0.0, 0.5], [0.0, 0.0, 0.5]])
+    np.testing.assert_array_equal(model.params, [1.0, 2.0, 2.0])
+    other = model.with_params([0.0, 1.0, 4.0])
+    np.testing.assert_array_equal(other.mean, [0.0, 1.0]) and np.testing.assert_equal(other.variance, 4.0)
+    assert repr(model) == "GaussianScoreModel(mean=[1.0, 2.0], variance=2)"
+    one = GaussianScoreModel(0.5, 0.25)
+    assert one.score([1.5, 0.5]).shape == (2,) and one.score([1.5, 0.5])[0] == -4.0
+    assert one.score([[1.5]]).shape == (1, 1)
+    with pytest.raises(ValueError, match=r"^params\[-1\], the variance sigma\^2, must be > 0, got 0.0$"):
+        one.with_params([0.0, 0.0])
+    assert one.with_params([0.0, 1e-300]).variance == 1e-300
+
+
+def _numerical_gradient(f, x, h=1e-6):
+    x = np.asarray(x, dtype=float)
+    out = np.zeros(x.shape[0])
+    for k in range(x.shape[0]):
+        e = np.zeros_like(x)
+        e[k] = h
+        out[k] = (f(x + e) - f(x - e)) / (2 * h)
+    return out
+
+
+def test_rbf_features_exact_values_and_derivatives():
+    feats = RBFFeatures([[0.0, 1.0], [1.0, -1.0]], 0.5)
+    assert feats.dim == 2 and feats.n_features == 2 + 3 + 2
+    assert repr(feats) == "RBFFeatures(n_bumps=2, dim=2, bandwidth=0.5)"
+    x = np.array([[0.3, 0.4], [-0.2, 0.9]])
+    vals = feats.values(x)
+    bump0 = np.exp(-0.5 * (0.3**2 + 0.6**2) / 0.25)
+    np.testing.assert_allclose(vals[0, :5], [0.3, 0.4, 0.09, 0.12, 0.16], rtol=1e-15)
+    assert vals[0, 5] == pytest.approx(bump0, rel=1e-14)
+    v = np.array([[1.0, -2.0], [0.5, 0.5]])
+    for n in range(2):
+        def value(point, p):
+            return feats.values(point[None])[0, p]
+        for p in range(feats.n_features):
+            num_grad = _numerical_gradient(lambda pt, p=p: value(pt, p), x[n])
+            np.testing.assert_allclose(feats.gradients(x)[n, p], num_grad, atol=1e-8)
+            hess_v = _numerical_gradient(lambda pt, p=p, n=n: feats.gradients(pt[None])[0, p] @ v[n], x[n])
+            np.testing.assert_allclose(feats.hessian_vector_products(x, v)[n, p], hess_v, atol=1e-6)
+            lap = sum(_numerical_gradient(lambda pt, p=p, i=i: feats.gradients(pt[None])[0, p, i], x[n])[i]
+                      for i in range(2))
+            assert feats.laplacians(x)[n, p] == pytest.approx(lap, abs=1e-6)
+
+
+def test_linear_model_quadratic_matrix_params_and_repr():
+    feats = RBFFeatures([[0.0, 0.0]], 1.0)
+    w = np.array([0.1, 0.2, 1.0, 3.0, 5.0, 0.7])
+    model = LinearScoreModel(feats, w)
+    np.testing.assert_array_equal(model.quadratic_matrix(), [[1.0, 1.5], [1.5, 5.0]])
+    p = model.params
+    p[0] = 99.0
+    assert model.weights[0] == 0.1  # params is a copy
+    w[1] = 99.0
+    assert model.weights[1] == 0.2  # so is the stored weights
+    assert repr(model) == "LinearScoreModel(RBFFeatures(n_bumps=1, dim=2, bandwidth=1))"
+    assert model.dim == 2
+    np.testing.assert_array_equal(model.with_params(np.ones(6)).weights, np.ones(6))
+    x = np.array([[0.5, -1.0]])
+    np.testing.assert_allclose(model.log_unnormalised(x), feats.values(x) @ model.weights)
+    np.testing.assert_allclose(model.score_param_grad(x), np.swapaxes(feats.gradients(x), 1, 2))
+    np.testing.assert_allclose(model.divergence_param_grad(x), feats.laplacians(x))
+
+
+def test_objective_terms_exact_values():
+    model = GaussianScoreModel([0.0, 0.0], 1.0)
+    x = np.array([[1.0, 2.0], [0.0, -1.0]])  # score -x, divergence -2
+    np.testing.assert_allclose(explicit_sm_terms(model, x, [[0.0, 0.0], [1.0, 1.0]]),
+                               [0.5 * 5, 0.5 * (1 + 0)], rtol=1e-15)
+    np.testing.assert_allclose(implicit_sm_terms(model, x), [-2 + 2.5, -2 + 0.5], rtol=1e-15)
+    np.testing.assert_allclose(squared_score_terms(model, x), [5.0, 1.0], rtol=1e-15)
+    noisy = x + 0.5
+    np.testing.assert_allclose(denoising_sm_terms(model, x, noisy, 0.25),
+                               0.5 * ((-noisy + 0.5 / 0.25) ** 2).sum(axis=1), rtol=1e-15)
+    vs = np.array([[[1.0, 0.0], [1.0, 1.0]], [[0.0, 2.0], [1.0, -1.0]]])
+    trace = np.array([(-1 - 2) / 2, (-4 - 2) / 2])  # v.(-v), averaged over the projections
+    np.testing.assert_allclose(hutchinson_divergence(model, x, vs), trace, rtol=1e-15)
+    proj = np.array([[(-1.0) ** 2, (-3.0) ** 2], [(2.0) ** 2, (-1.0) ** 2]])  # (v.s)^2
+    np.testing.assert_allclose(sliced_sm_terms(model, x, vs), trace + 0.5 * proj.mean(axis=1), rtol=1e-15)
+    np.testing.assert_allclose(sliced_sm_terms(model, x, vs, variance_reduced=True),
+                               trace + 0.5 * np.array([5.0, 1.0]), rtol=1e-15)
+
+
+def test_objective_gradients_exact_and_numerical():
+    model = GaussianScoreModel([0.5, -0.5], 2.0)
+    x = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 0.5]])
+    psi = np.array([[0.1, 0.2], [0.0, 0.3], [-1.0, 1.0]])
+
+    def mean_terms(params, fn, *args):
+        return fn(model.with_params(params), x, *args).mean()
+
+    numerical = _numerical_gradient(lambda p: mean_terms(p, explicit_sm_terms, psi), model.params)
+    np.testing.assert_allclose(explicit_sm_gradient(model, x, psi), numerical, rtol=1e-6)
+    np.testing.assert_allclose(implicit_sm_gradient(model, x),
+                               _numerical_gradient(lambda p: mean_terms(p, implicit_sm_terms), model.params),
+                               rtol=1e-6)
+
+
+def test_random_projections_defaults_and_exact_draws():
+    r = random_projections(3, 2, 4, random_state=5)
+    assert r.shape == (3, 2, 4)
+    np.testing.assert_array_equal(r, np.random.default_rng(5).choice(np.array([-1.0, 1.0]), size=(3, 2, 4)))
+    g = random_projections(1, 1, 1, kind="gaussian", random_state=5)
+    np.testing.assert_array_equal(g, np.random.default_rng(5).standard_normal((1, 1, 1)))
+
+
+def test_monte_carlo_mean_and_gaussian_fit_exact_and_at_their_thresholds():
+    mean, se = monte_carlo_mean([1.0, 2.0, 3.0])
+    assert (mean, se) == (2.0, pytest.approx(1 / np.sqrt(3), rel=1e-15))
+    assert type(mean) is float and type(se) is float
+    assert monte_carlo_mean([0.0, 2.0]) == (1.0, 1.0)  # two values: the minimum
+    with pytest.raises(ValueError, match="^terms must hold at least 2 values, got 1$"):
+        monte_carlo_mean([1.0])
+    fit = fit_gaussian_implicit([0.0, 0.5])  # two points, a variance below 1
+    assert fit.mean.tolist() == [0.25] and fit.variance == 0.0625
+    fit2 = fit_gaussian_implicit([[0.0, 0.0], [1.0, 3.0]])
+    np.testing.assert_array_equal(fit2.mean, [0.5, 1.5])
+    assert fit2.variance == pytest.approx((0.25 + 2.25) / 2, rel=1e-15)
+    with pytest.raises(ValueError, match="^x must hold at least 2 points, got 1$"):
+        fit_gaussian_implicit([[1.0, 2.0]])
+    with pytest.raises(ValueError, match="^x must not be constant"):
+        fit_gaussian_implicit([2.0, 2.0])
+
+
+def test_linear_fit_solves_the_normal_equations_with_default_ridge_zero():
+    feats = RBFFeatures([[0.0], [1.0]], 0.7)
+    x = np.random.default_rng(2).normal(size=(40, 1))
+    grads, laps = feats.gradients(x), feats.laplacians(x)
+    gram = np.einsum("npd,nqd->pq", grads, grads) / 40
+    expected = -np.linalg.solve(gram, laps.mean(axis=0))
+    np.testing.assert_allclose(fit_linear_implicit(feats, x).weights, expected, rtol=1e-9)
+    ridged = -np.linalg.solve(gram + 0.3 * np.eye(gram.shape[0]), laps.mean(axis=0))
+    np.testing.assert_allclose(fit_linear_implicit(feats, x, ridge=0.3).weights, ridged, rtol=1e-9)

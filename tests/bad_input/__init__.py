@@ -34,7 +34,8 @@ class Bad:
 
 def bad(call: Callable[[], object], error: type[Exception], *names: str, why: str = "") -> Bad:
     """A bad call that must raise ``error`` (ValueError or TypeError) whose message contains
-    every string of ``names`` (the argument's name, and where useful the allowed values)."""
+    every string of ``names`` as a whole word, not inside a longer name (the argument's name, and
+    where useful the allowed values)."""
     if error not in (ValueError, TypeError):
         raise AssertionError("a bad input gets a ValueError or a TypeError")
     if not names:
