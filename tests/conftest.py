@@ -108,9 +108,9 @@ def built_book(tmp_path_factory, mathjax4):
     cache then lets the print edition (tests/test_pdf.py) reuse these outputs instead of executing
     the book a second time.
     """
-    mathjax_dir, _, _ = mathjax4
+    mathjax_dir, font_dir, _ = mathjax4
     output = tmp_path_factory.mktemp("book")
-    return build_book(output, execute="cache", mathjax_dir=mathjax_dir)
+    return build_book(output, execute="cache", mathjax_dir=mathjax_dir, mathjax_font_dir=font_dir)
 
 
 @pytest.fixture(scope="session")

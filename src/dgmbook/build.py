@@ -178,13 +178,23 @@ def _labels_of(root: Path, pages: list[str]) -> list[str]:
     return sorted(set(labels))
 
 
+#: The MathJax the print edition typesets with: MathJax 3, whose speech-rule engine
+#: (``book/_static/print-edition.js``) gives every formula its spoken form in the tagged PDF.
+PRINT_MATHJAX_PATH = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
+#: The blocks of ``mathjax3_config`` that only MathJax 4 reads (line breaking, its font's path, its
+#: accessibility settings): MathJax 3 reports some of them as invalid options.
+MATHJAX4_ONLY_KEYS = ("output", "loader", "options")
+
+
 def _write_config(overrides: dict, directory: Path, root: Path = ROOT) -> Path:
     """Write ``root``'s ``_config.yml`` merged with ``overrides`` into ``directory``; return its path."""
     config = copy.deepcopy(yaml.safe_load((root / "_config.yml").read_text(encoding="utf8")))
 
     def merge(base: dict, extra: dict) -> None:
         for key, value in extra.items():
-            if isinstance(value, dict) and isinstance(base.get(key), dict):
+            if value is None:  # an override of None removes the key
+                base.pop(key, None)
+            elif isinstance(value, dict) and isinstance(base.get(key), dict):
                 merge(base[key], value)
             else:
                 base[key] = value
@@ -205,6 +215,8 @@ def build_book(
     execute: str = "force",
     only_execute: Path | None = None,
     mathjax_dir: Path | None = None,
+    mathjax_font_dir: Path | None = None,
+    mathjax_version: int = 4,
     student: bool = False,
     claims: str = "strict",
     claims_log: Path | None = None,
@@ -222,7 +234,17 @@ def build_book(
     only_execute : Path, optional
         Execute this chapter only (the others are built without outputs).
     mathjax_dir : Path, optional
-        A local MathJax 3 ``es5`` folder; it is copied next to the pages and used instead of the CDN.
+        A local MathJax (MathJax 4's package folder, or MathJax 3's ``es5`` folder with
+        ``mathjax_version=3``); it is copied next to the pages and used instead of the CDN.
+    mathjax_font_dir : Path, optional
+        MathJax 4's font package (``@mathjax/mathjax-newcm-font``), copied into the local MathJax's
+        ``fonts`` folder, from which the pages then load it (instead of the CDN); with
+        ``mathjax_dir`` only.
+    mathjax_version : {4, 3}
+        The MathJax the pages load: 4, the site's (``mathjax_path`` of ``_config.yml``: it breaks
+        formulas wider than their column), or 3, the print edition's (its speech-rule engine gives
+        each formula its spoken form in the tagged PDF; :data:`PRINT_MATHJAX_PATH`), without the
+        settings only MathJax 4 reads (:data:`MATHJAX4_ONLY_KEYS`).
     student : bool
         Build the problems-only student edition.
     claims : {"strict", "explore"}
@@ -247,6 +269,11 @@ def build_book(
     if mathjax_dir is not None and not (Path(mathjax_dir) / "tex-mml-chtml.js").is_file():
         raise ValueError("mathjax_dir must be a MathJax 3 es5 folder holding tex-mml-chtml.js, "
                          f"got {str(mathjax_dir)!r}")
+    if mathjax_font_dir is not None and (mathjax_dir is None or not Path(mathjax_font_dir).is_dir()):
+        raise ValueError("mathjax_font_dir must be an existing folder (MathJax 4's font package), given "
+                         f"with mathjax_dir; got {str(mathjax_font_dir)!r} with mathjax_dir={mathjax_dir!r}")
+    if isinstance(mathjax_version, bool) or mathjax_version not in (3, 4):
+        raise ValueError(f"mathjax_version must be 3 or 4, got {mathjax_version!r}")
     if not isinstance(student, (bool, np.bool_)):
         raise TypeError(f"student must be True or False, got {student!r}")
     if claims not in ("strict", "explore"):
@@ -277,8 +304,14 @@ def build_book(
         sphinx_config["html_copy_source"] = False
         overrides["launch_buttons"] = {"binderhub_url": "", "colab_url": "", "jupyterhub_url": "",
                                        "thebe": False}
+    if mathjax_version == 3:
+        sphinx_config["mathjax_path"] = PRINT_MATHJAX_PATH
+        sphinx_config["mathjax3_config"] = dict.fromkeys(MATHJAX4_ONLY_KEYS)
     if mathjax_dir is not None:
         sphinx_config["mathjax_path"] = "mathjax/tex-mml-chtml.js"
+    if mathjax_font_dir is not None:
+        # "[mathjax]" is the folder the MathJax script came from, at any depth of the page.
+        sphinx_config.setdefault("mathjax3_config", {})["loader"] = {"paths": {"fonts": "[mathjax]/fonts"}}
     with tempfile.TemporaryDirectory() as tmp:
         if student:
             toc, dropped = student_toc(yaml.safe_load((root / "_toc.yml").read_text(encoding="utf8")))
@@ -300,6 +333,10 @@ def build_book(
     html_dir = output / "_build" / "html"
     if mathjax_dir is not None and proc.returncode == 0:
         shutil.copytree(mathjax_dir, html_dir / "_static" / "mathjax", dirs_exist_ok=True)
+        if mathjax_font_dir is not None:
+            name = json.loads((Path(mathjax_font_dir) / "package.json").read_text())["name"].split("/")[-1]
+            shutil.copytree(mathjax_font_dir, html_dir / "_static" / "mathjax" / "fonts" / name,
+                            dirs_exist_ok=True)
     return BuildResult(proc.returncode, proc.stdout + proc.stderr, html_dir, seconds)
 
 

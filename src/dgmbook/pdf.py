@@ -396,7 +396,8 @@ def build_pdf(output=None, *, student: bool = False, pdf=None, execute: str = "c
     pdf = _as_path("pdf", pdf, suffix=".pdf").resolve()
 
     start = time.perf_counter()
-    result = build_book(output, execute=execute, student=student, extra_args=SINGLEHTML_ARGS)
+    result = build_book(output, execute=execute, student=student, extra_args=SINGLEHTML_ARGS,
+                        mathjax_version=3)
     single_dir = output / "_build" / "singlehtml"
     root_doc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf8"))["root"]
     if not (single_dir / f"{root_doc}.html").exists():
