@@ -438,12 +438,14 @@ def slider_figure(
     colour_of = {s: COLOURS[i % len(COLOURS)] for i, s in enumerate(all_series)}
     if colours is not None:
         if not isinstance(colours, Mapping):
-            raise TypeError(f"colours must be a dict of series name to a colour, got {type(colours).__name__}")
+            raise TypeError("colours must be a dict of series name to a colour, "
+                            f"got {type(colours).__name__}")
         for key, value in colours.items():
             if key not in all_series:
                 raise ValueError(f"colours names {key!r}, which is not a series; the series are {all_series}")
             if value not in COLOURS:
-                raise ValueError(f"colours[{key!r}] must be one of the book's colours {COLOURS}, got {value!r}")
+                raise ValueError(f"colours[{key!r}] must be one of the book's colours {COLOURS}, "
+                                 f"got {value!r}")
             colour_of[key] = value
     titles = {}
     for axis, given in (("x", x), ("y", y)):
