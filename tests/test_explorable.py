@@ -124,6 +124,33 @@ def test_panels_each_hold_their_series_with_their_own_axis():
     assert panels == {"curve": "the curve", "slope": "its slope", "power": "growth"}
 
 
+def test_series_take_the_books_colours_in_its_cycle_order():
+    from dgmbook.book import PALETTE, contrast_ratio
+
+    x = np.linspace(0, 1, 5)
+    fig = _figure(fixed={"level": (x, x), "floor": (x, 0 * x)})
+    scale = fig.spec["layer"][0]["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["curve", "slope", "level", "floor"]
+    assert scale["range"] == list(PALETTE[:4])
+    # the Okabe-Ito yellow, orange and sky blue (contrast < 3:1 on white) are not used
+    assert all(contrast_ratio(c) >= 3 for c in PALETTE)
+
+
+def test_a_series_can_be_given_a_colour_of_the_book():
+    from dgmbook.book import PALETTE
+
+    x = np.linspace(0, 1, 5)
+    fig = _figure(fixed={"level": (x, x)}, colours={"level": PALETTE[0], "slope": PALETTE[5]})
+    scale = fig.spec["layer"][0]["encoding"]["color"]["scale"]
+    assert scale["range"] == [PALETTE[0], PALETTE[5], PALETTE[0]]
+    with pytest.raises(ValueError, match="colours.*book's colours"):
+        _figure(colours={"curve": "#F0E442"})  # Okabe-Ito yellow: contrast 1.3 on white
+    with pytest.raises(ValueError, match="colours names 'nothing'"):
+        _figure(colours={"nothing": PALETTE[0]})
+    with pytest.raises(TypeError, match="colours must be a dict"):
+        _figure(colours=[PALETTE[0]])
+
+
 def _png_size(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "the static image is not a PNG"
     return struct.unpack(">II", data[16:24])

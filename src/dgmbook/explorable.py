@@ -63,6 +63,7 @@ from typing import Any
 
 import numpy as np
 
+from dgmbook.book import PALETTE
 from dgmbook.validation import as_float_array, check_int
 
 __all__ = ["Explorable", "slider_figure", "MARKS"]
@@ -70,8 +71,9 @@ __all__ = ["Explorable", "slider_figure", "MARKS"]
 #: The kinds of mark a series can be drawn with: a line, a step line (histogram-like, the steps
 #: centred on the x values), points, or an area down to zero (a density).
 MARKS = ("line", "step", "point", "area")
-#: The book's colours (``book.mplstyle``: the Okabe-Ito palette, safe for colour-blind readers).
-COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+#: The book's colours, in the order of its colour cycle (:data:`dgmbook.book.PALETTE`, the
+#: ``book.mplstyle`` cycle: safe for colour-blind readers, contrast >= 3:1 on white).
+COLOURS = PALETTE
 #: Largest specification one figure may carry, in bytes of JSON: a page with an explorable must
 #: stay under 2.5 MB with its scripts (about 0.8 MB for the plotting library, up to 0.9 MB for a
 #: page of the book today).
@@ -295,6 +297,7 @@ def slider_figure(
     fixed: Mapping[str, tuple[Any, Any]] | None = None,
     panels: Mapping[str, Sequence[str]] | None = None,
     marks: Mapping[str, str] | None = None,
+    colours: Mapping[str, str] | None = None,
     initial: float | None = None,
     x_domain: Any = None,
     y_domain: Any = None,
@@ -339,6 +342,9 @@ def slider_figure(
         holding the named series; every series in exactly one panel. One untitled panel by default.
     marks : dict of str to str, optional
         A series' mark, one of :data:`MARKS`; ``"line"`` by default.
+    colours : dict of str to str, optional
+        A series' colour, one of :data:`COLOURS` (e.g. to give one quantity the same colour in
+        every panel); by default each series takes the next colour of the book's cycle.
     initial : float, optional
         The value shown first on the web page (one of ``values``); the first static value by default.
     x_domain, y_domain : (float, float) or dict of str to (float, float), optional
@@ -429,6 +435,18 @@ def slider_figure(
             if kind not in MARKS:
                 raise ValueError(f"marks[{key!r}] must be one of {MARKS}, got {kind!r}")
             mark_of[key] = kind
+    colour_of = {s: COLOURS[i % len(COLOURS)] for i, s in enumerate(all_series)}
+    if colours is not None:
+        if not isinstance(colours, Mapping):
+            raise TypeError("colours must be a dict of series name to a colour, "
+                            f"got {type(colours).__name__}")
+        for key, value in colours.items():
+            if key not in all_series:
+                raise ValueError(f"colours names {key!r}, which is not a series; the series are {all_series}")
+            if value not in COLOURS:
+                raise ValueError(f"colours[{key!r}] must be one of the book's colours {COLOURS}, "
+                                 f"got {value!r}")
+            colour_of[key] = value
     titles = {}
     for axis, given in (("x", x), ("y", y)):
         if isinstance(given, Mapping):
@@ -485,7 +503,7 @@ def slider_figure(
 
     colour = {"field": "series", "type": "nominal", "title": None,
               "scale": {"domain": all_series,
-                        "range": [COLOURS[i % len(COLOURS)] for i in range(len(all_series))]}}
+                        "range": [colour_of[s] for s in all_series]}}
 
     def panel_spec(p: str) -> dict:
         layers = []
@@ -566,12 +584,12 @@ def slider_figure(
     note = (f"Shown at {listed}. On the book's web page this figure is interactive: a slider moves "
             f"{symbol} through {vals.size} values from {vals[0]:.4g} to {vals[-1]:.4g}.")
     png = _static_image(checked, steady, static_idx, short, all_series, panel_names, panel_of,
-                        mark_of, x_titles, y_titles, x_domains, y_domains, y_scales, x_scales)
+                        mark_of, colour_of, x_titles, y_titles, x_domains, y_domains, y_scales, x_scales)
     return Explorable(name=name, spec=spec, static_png=png, values=vals, alt=alt, title=title, note=note)
 
 
 def _static_image(frames, steady, static_idx, labels, all_series, panel_names, panel_of, mark_of,
-                  x_titles, y_titles, x_domains, y_domains, y_scales, x_scales) -> bytes:
+                  colour_of, x_titles, y_titles, x_domains, y_domains, y_scales, x_scales) -> bytes:
     """The panels at the static values, drawn by matplotlib in the book's style, as PNG bytes."""
     import matplotlib.style
     from matplotlib.figure import Figure  # not pyplot: no second copy of the figure in the notebook
@@ -585,12 +603,12 @@ def _static_image(frames, steady, static_idx, labels, all_series, panel_names, p
         for c, k in enumerate(static_idx):
             for r, p in enumerate(panel_names):
                 ax = axes[r, c]
-                for i, s in enumerate(all_series):
+                for s in all_series:
                     if panel_of[s] != p:
                         continue
                     xs, ys = steady[s] if s in steady else frames[k][s]
                     order = np.argsort(xs, kind="stable") if mark_of[s] != "point" else slice(None)
-                    colour = COLOURS[i % len(COLOURS)]
+                    colour = colour_of[s]
                     kind = mark_of[s]
                     if kind == "point":
                         (h,) = ax.plot(xs, ys, "o", color=colour, label=s)
