@@ -27,7 +27,8 @@ from test_pages_in_browser import ALLOWED_CONSOLE_ERRORS, CHROMIUM, CHROMIUM_FLA
 
 from dgmbook.build import ROOT, build_book, load_config
 
-pytestmark = [pytest.mark.browser]
+# A one-page book is built (and printed) for these tests: they run with the book tests, not the unit tests.
+pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 #: The page's weight limit (issue 21): scripts, styles, images and the page itself.
 MAX_PAGE_BYTES = 2_500_000
