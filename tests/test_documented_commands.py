@@ -262,11 +262,15 @@ def check_ruff(words: list[str]) -> None:
 
 
 def check_npm_pack(words: list[str]) -> None:
-    """``npm pack mathjax@V``: the version the page tests fetch (nothing is downloaded here)."""
-    from conftest import MATHJAX_VERSION
+    """``npm pack mathjax@V`` (or its font): a version the tests fetch (nothing is downloaded here).
 
-    assert words[:2] == ["npm", "pack"] and words[2] == f"mathjax@{MATHJAX_VERSION}", (
-        f"the documents say {' '.join(words)}, the page tests use mathjax@{MATHJAX_VERSION}")
+    MathJax 4 (and its font package) for the site's pages, MathJax 3 for the print edition."""
+    from conftest import MATHJAX4_FONT, MATHJAX4_VERSION, MATHJAX_VERSION
+
+    fetched = {f"mathjax@{MATHJAX_VERSION}", f"mathjax@{MATHJAX4_VERSION}",
+               f"@mathjax/{MATHJAX4_FONT}-font@{MATHJAX4_VERSION}"}
+    assert words[:2] == ["npm", "pack"] and len(words) == 3 and words[2] in fetched, (
+        f"the documents say {' '.join(words)}, the tests fetch {sorted(fetched)}")
 
 
 _PASSED: set[str] = set()  # a command shown in several places is run once
