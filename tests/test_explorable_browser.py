@@ -400,7 +400,8 @@ def test_the_print_edition_shows_the_static_image_and_its_note(site, tmp_path):
         _unavailable("no local MathJax (npm pack mathjax@3.2.2 failed)")
     _, html_dir, demo = site
     out = html_dir.parents[1]  # the test book's --path-output: its execution cache is reused
-    result = build_book(out, execute="cache", root=out.parent, extra_args=SINGLEHTML_ARGS)
+    result = build_book(out, execute="cache", root=out.parent, extra_args=SINGLEHTML_ARGS,
+                        mathjax_version=3)  # as dgmbook.pdf.build_pdf builds it
     single = out / "_build" / "singlehtml" / "index.html"
     assert single.is_file(), result.log[-4000:]
     text = single.read_text(encoding="utf8")
