@@ -1,8 +1,12 @@
 """Tests of the helpers every chapter uses (dgmbook.book) and of the shared argument checks."""
 
+import io
+import re
 import sys
 
 import matplotlib
+import matplotlib.figure
+import matplotlib.pyplot
 import numpy as np
 import pytest
 
@@ -98,10 +102,155 @@ def test_figure_size_never_exceeds_the_printed_column(ncols, nrows, width, heigh
     assert book.figure_size(ncols, nrows, height=5.5) == (width, 5.5)
 
 
-def test_one_panel_figures_stay_readable_on_a_phone():
-    # 10 pt in a figure shown in a 358-px phone column: at least 11 CSS px
-    px = book.FONT_PT * 96 / 72 * min(1.0, 358 / (book.SINGLE_WIDTH_IN * 96))
-    assert px >= 11.0
+def test_one_panel_figures_and_phone_versions_stay_readable_on_a_phone():
+    # 10 pt in a figure shown in a phone's narrowest column (329 px, inside a box): at least 11 px;
+    # a wide figure there would show it at 7 px, hence its phone version.
+    for width_in in (book.SINGLE_WIDTH_IN, book.PHONE_WIDTH_IN):
+        assert book.FONT_PT * 96 / 72 * min(1.0, 329 / (width_in * 96)) >= 11.0
+    assert book.FONT_PT * 96 / 72 * 329 / (book.WIDE_WIDTH_IN * 96) < 8.0
+
+
+def _svg_size_in(svg: str) -> tuple[float, float]:
+    match = re.search(r'<svg[^>]*\bwidth="([0-9.]+)pt" height="([0-9.]+)pt"', svg)
+    return float(match.group(1)) / 72, float(match.group(2)) / 72
+
+
+def _svg_texts(svg: str) -> list[str]:
+    # svg.fonttype "path" draws each text as glyphs, after a comment holding the text
+    return re.findall(r"<!-- (.*?) -->", svg)
+
+
+def _wide_svg(fig) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", **book._SVG_KWARGS)
+    return buffer.getvalue()
+
+
+@pytest.fixture()
+def book_style():
+    matplotlib.use("Agg", force=True)
+    matplotlib.rcdefaults()
+    use_book_style()
+    yield
+    matplotlib.pyplot.close("all")
+    matplotlib.rcdefaults()
+
+
+def _three_panels(legend_columns: int = 3):
+    fig, axes = book.figure(3, sharey=True)
+    for k, ax in enumerate(axes):
+        ax.plot([0, 1], [0, k], label="a rather long first label")
+        ax.errorbar([0, 1], [1, 0], yerr=0.1, fmt="o", label="a second label, as long")
+        ax.set(title=f"panel {k}", xlabel="x")
+    legend = fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center",
+                        ncols=legend_columns)
+    return fig, axes, legend
+
+
+def test_phone_version_stacks_the_panels_at_the_phone_width(book_style):
+    fig, axes, _ = _three_panels()
+    svg = book.phone_svg(fig)
+    width, height = _svg_size_in(svg)
+    assert width == pytest.approx(book.PHONE_WIDTH_IN, abs=0.05)
+    # three rows of panels and a legend: taller than wide, unlike the wide figure
+    assert height > 3 * 2.0 and height < 3 * 2.3 + 1.0
+    texts = _svg_texts(svg)
+    for k, position in enumerate(["left", "middle", "right"]):
+        assert f"({position}) panel {k}" in texts      # where it stood, before its title
+    # every panel shows its y tick labels (the wide figure, sharing y, on its first panel only;
+    # 1.5 is a tick of the y axis beyond the x axis' range)
+    assert texts.count("1.5") == 3
+
+
+def test_phone_version_leaves_the_figure_as_it_was(book_style):
+    fig, axes, legend = _three_panels()
+    before = _wide_svg(fig)
+    size = tuple(fig.get_size_inches())
+    book.phone_svg(fig)
+    assert _wide_svg(fig) == before
+    assert tuple(fig.get_size_inches()) == size
+    assert fig.legends == [legend] and legend._ncols == 3
+    assert [ax.get_title() for ax in axes] == ["panel 0", "panel 1", "panel 2"]
+    assert axes[1].yaxis.get_tick_params()["labelleft"] is False
+
+
+def test_phone_version_puts_a_legend_in_the_columns_that_fit(book_style):
+    fig, _, _ = _three_panels(legend_columns=2)
+    width, _ = _svg_size_in(book.phone_svg(fig))
+    wide_legend = fig.legends[0].get_window_extent().width / fig.dpi
+    assert wide_legend > book.PHONE_WIDTH_IN          # two columns would not fit a phone...
+    assert width == pytest.approx(book.PHONE_WIDTH_IN, abs=0.05)   # ...so the phone's has one
+
+
+def test_phone_version_is_narrowed_when_a_label_reaches_past_it(book_style):
+    fig, axes = book.figure(2, 2, sharey="row")
+    for ax in axes.flat:
+        ax.plot([0, 1], [0, 1])
+    axes[1, 1].set_xlabel("a label much longer than the panel it stands under")
+    before = _wide_svg(fig)
+    width, _ = _svg_size_in(book.phone_svg(fig))
+    assert book.PHONE_WIDTH_IN - 0.1 < width <= book.PHONE_WIDTH_IN + 0.01
+    assert _wide_svg(fig) == before
+
+
+def test_phone_version_keeps_a_grid_and_turns_four_in_a_row_into_two_by_two(book_style):
+    fig, axes = book.figure(2, 2, sharey="row")
+    for ax in axes.flat:
+        ax.plot([0, 1], [0, 1])
+    svg = book.phone_svg(fig)
+    width, height = _svg_size_in(svg)
+    assert width == pytest.approx(book.PHONE_WIDTH_IN, abs=0.05) and height < 2 * 2.0 + 0.05
+    assert not any(t.startswith("(") for t in _svg_texts(svg))     # same places: no labels
+    fig, axes = book.figure(4)
+    for ax in axes:
+        ax.plot([0, 1], [0, 1])
+    svg = book.phone_svg(fig)
+    assert _svg_size_in(svg)[1] < 2 * 2.0 + 0.05
+    assert {"(left)", "(centre left)", "(centre right)", "(right)"} <= set(_svg_texts(svg))
+
+
+def test_phone_version_of_panels_of_equal_aspect_fills_the_width(book_style):
+    fig, axes = book.figure(3, height=2.7, sharex=True, sharey=True)
+    for ax in axes:
+        ax.plot([0, 1], [0, 1])
+        ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", title="two\nlines")
+    width, height = _svg_size_in(book.phone_svg(fig))
+    # square panels as wide as the phone version, not as high as a standard row (2.3 in)
+    assert width == pytest.approx(book.PHONE_WIDTH_IN, abs=0.1)
+    assert height > 3 * (book.PHONE_WIDTH_IN - 0.6)
+
+
+def test_phone_version_only_for_panels_side_by_side(book_style):
+    fig, _ = book.figure()
+    assert book.phone_svg(fig) is None
+    fig, _ = book.figure(1, 2)                        # one column of two rows: already narrow
+    assert book.phone_svg(fig) is None
+    fig = matplotlib.pyplot.figure()
+    fig.add_axes((0.1, 0.1, 0.8, 0.8))                # placed by hand: not a grid
+    assert book.phone_svg(fig) is None
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        book.phone_svg("figure.svg")
+    with pytest.raises(TypeError, match="FigureClass"):
+        book.figure(2, FigureClass=matplotlib.figure.Figure)
+
+
+def test_jupyter_shows_the_wide_figure_and_carries_the_phone_version(book_style):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        use_book_style()   # with a shell: SVG output and the phone formatter
+        fig, _, _ = _three_panels()
+        data, _ = shell.display_formatter.format(fig)
+        assert "image/svg+xml" in data and book.PHONE_FIGURE_MIME in data
+        assert _svg_size_in(data["image/svg+xml"])[0] == pytest.approx(book.WIDE_WIDTH_IN, abs=0.1)
+        assert _svg_size_in(data[book.PHONE_FIGURE_MIME])[0] == pytest.approx(book.PHONE_WIDTH_IN,
+                                                                                abs=0.05)
+        one, _ = book.figure()
+        data, _ = shell.display_formatter.format(one)
+        assert "image/svg+xml" in data and book.PHONE_FIGURE_MIME not in data
+    finally:
+        InteractiveShell.clear_instance()
 
 
 def test_figure_returns_axes_of_the_book_size():

@@ -8,7 +8,10 @@ column of C points a figure of width W points draws a text of s pt at s * min(1,
 
 - in print, the column is the A4 page's text column, ``PRINT_COLUMN_IN`` inches: at least 8 pt;
 - on screen, a 1366-px laptop window gives figures a column of ``SCREEN_COLUMN_PX`` CSS px (96 per
-  inch): at least 11 CSS px. The browser test measures the width each figure is really drawn at.
+  inch): at least 11 CSS px. The browser test measures the width each figure is really drawn at,
+  at 1366 px and on a 390 x 844 phone, where the column is 329 px inside a box: there a figure of
+  panels side by side (6.3 in) shows its phone version (its panels stacked, 4 in wide; see
+  dgmbook/phone_figures.py) instead, and every figure's text must still be at least 11 CSS px.
 
 Every line and marker (data curves, reference lines, legend keys, scatter points drawn as vectors)
 has a contrast of at least 3:1 against the figure's white background, also as the theme's dark mode
@@ -45,7 +48,9 @@ SCREEN_COLUMN_PX = 674.0
 MIN_CONTRAST = 3.0
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
-_IMG = re.compile(r'<img\b[^>]*\bsrc="\.\./_images/([^"]+)"')
+_IMG = re.compile(r'<img\b(?:[^>]*\bclass="([^"]*)")?[^>]*\bsrc="\.\./_images/([^"]+)"')
+#: The narrowest column a figure is shown in: a phone's (390 px) inside a box.
+PHONE_COLUMN_PX = 329.0
 _TEXT = re.compile(r'<!-- (.*?) -->\s*<g transform="[^"]*?scale\(([0-9.]+) -[0-9.]+\)"', re.S)
 _STYLE_COLOUR = re.compile(r"(stroke|fill):\s*(#[0-9a-fA-F]{6})")
 _OPACITY = re.compile(r"(stroke|fill)-opacity:\s*([0-9.]+)")
@@ -58,6 +63,7 @@ class Figure:
     page: str
     file: Path
     width_pt: float
+    classes: str = ""   # "dgm-figure-wide" or "dgm-figure-phone" for a figure with a phone version
     texts: list[tuple[str, float]] = field(default_factory=list)   # (text, size in pt)
     colours: list[tuple[str, str]] = field(default_factory=list)   # (group id, effective colour)
 
@@ -116,10 +122,11 @@ def read_figure(page: str, path: Path) -> Figure:
 def book_figures(html_dir: Path) -> list[Figure]:
     figures = []
     for page in sorted((html_dir / "book").glob("*.html")):
-        for name in _IMG.findall(page.read_text(encoding="utf8")):
+        for classes, name in _IMG.findall(page.read_text(encoding="utf8")):
             path = html_dir / "_images" / name
-            figures.append(read_figure(page.name, path) if path.suffix == ".svg"
-                           else Figure(page.name, path, 0.0))
+            figure = read_figure(page.name, path) if path.suffix == ".svg" else Figure(page.name, path, 0.0)
+            figure.classes = classes
+            figures.append(figure)
     return figures
 
 
@@ -177,6 +184,28 @@ def test_every_figure_fits_the_printed_column(figures):
 
 
 @pytest.mark.book
+def test_every_figure_too_wide_for_a_phone_has_a_phone_version(figures):
+    """A figure whose text would show below 11 px in a phone's column comes with a phone version,
+    right after it on the page, which shows its text at 11 px or more there."""
+    missing, small, versions = [], [], 0
+    for k, figure in enumerate(figures):
+        if figure.classes == "dgm-figure-phone":
+            versions += 1
+            before = figures[k - 1] if k else None
+            assert before is not None and before.classes == "dgm-figure-wide", figure.file.name
+            size = figure.smallest[1]
+            if figure.screen_px(size, PHONE_COLUMN_PX) < MIN_SCREEN_PX:
+                small.append(f"{figure.page}: phone version {figure.file.name[:12]} "
+                             f"{figure.width_pt / 72:.2f} in wide")
+        elif figure.classes != "dgm-figure-wide" and \
+                figure.screen_px(figure.smallest[1], PHONE_COLUMN_PX) < MIN_SCREEN_PX:
+            missing.append(f"{figure.page}: {figure.file.name[:12]} {figure.width_pt / 72:.2f} in wide")
+    assert versions >= 15, f"only {versions} phone versions: is the build adding them?"
+    assert not missing, "figures unreadable on a phone, without a phone version:\n" + "\n".join(missing)
+    assert not small, "\n".join(small)
+
+
+@pytest.mark.book
 def test_every_line_and_marker_reads_on_white_and_in_dark_mode(figures):
     faint = []
     for figure in figures:
@@ -225,8 +254,10 @@ def test_the_parser_reads_sizes_and_colours(tmp_path):
 
 @pytest.mark.book
 @pytest.mark.browser
-def test_figures_are_drawn_at_their_natural_size_at_1366_px(html_dir, figures):
-    """In Chromium at 1366 px, each figure's text is at least 11 CSS px as drawn."""
+@pytest.mark.parametrize("viewport", [(1366, 900), (390, 844)], ids=["1366px", "phone"])
+def test_figures_show_their_text_at_11_px_on_a_laptop_and_a_phone(html_dir, figures, viewport):
+    """In Chromium, each figure shows exactly one image (the wide one, or on a phone its phone
+    version where it has one), whose text is at least 11 CSS px as drawn."""
     import shutil
 
     chromium = os.environ.get("DGMBOOK_CHROMIUM") or shutil.which("chromium")
@@ -245,27 +276,49 @@ def test_figures_are_drawn_at_their_natural_size_at_1366_px(html_dir, figures):
         ("127.0.0.1", 0), functools.partial(Quiet, directory=str(html_dir)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     by_file = {f.file.name: f for f in figures}
-    small, measured = [], 0
+    phone = viewport[0] < 600
+    small, wrong, shown_files = [], [], []
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, headless=True,
                                          args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
+            page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]},
+                                    is_mobile=phone, has_touch=phone)
             for name in sorted({f.page for f in figures}):
                 page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/book/{name}", wait_until="load")
-                drawn = page.evaluate("""() => [...document.querySelectorAll('img')]
-                    .filter(i => i.getAttribute('src').includes('_images/'))
-                    .map(i => [i.getAttribute('src').split('/').pop(), i.getBoundingClientRect().width])""")
-                for file_name, width_px in drawn:
+                # per figure (or cell output): its images, with the width each is drawn at
+                groups = page.evaluate("""() => {
+                    const imgs = [...document.querySelectorAll('img')]
+                        .filter(i => i.getAttribute('src').includes('_images/'));
+                    const groups = new Map();
+                    for (const i of imgs) {
+                        const box = i.closest('figure, div.cell_output') || i;
+                        if (!groups.has(box)) groups.set(box, []);
+                        groups.get(box).push([i.getAttribute('src').split('/').pop(),
+                                              i.getBoundingClientRect().width]);
+                    }
+                    return [...groups.values()];
+                }""")
+                for images in groups:
+                    visible = [(file_name, width) for file_name, width in images if width > 0]
+                    if len(visible) != 1:
+                        wrong.append(f"{name}: {len(visible)} of {len(images)} images shown together")
+                        continue
+                    file_name, width_px = visible[0]
                     figure = by_file[file_name]
+                    expected = "dgm-figure-phone" if phone else "dgm-figure-wide"
+                    if len(images) > 1 and figure.classes != expected:
+                        wrong.append(f"{name}: {file_name[:12]} ({figure.classes}) shown")
                     label, size = figure.smallest
                     shown = size * width_px / figure.width_pt   # SVG user units are points
-                    measured += 1
+                    shown_files.append(file_name)
                     if shown < MIN_SCREEN_PX:
                         small.append(f"{name}: {file_name[:12]} drawn {width_px:.0f} px wide, "
                                      f"{label!r} shows at {shown:.1f} px")
             browser.close()
     finally:
         httpd.shutdown()
-    assert measured == len(figures)
+    hidden = "dgm-figure-wide" if phone else "dgm-figure-phone"
+    assert sorted(shown_files) == sorted(f.file.name for f in figures if f.classes != hidden)
+    assert not wrong, "\n".join(wrong)
     assert not small, "\n".join(small)

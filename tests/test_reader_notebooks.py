@@ -6,11 +6,10 @@ notebook of each page, and the student notebooks) rendered by nbconvert to HTML 
 Chromium by a local MathJax 3 configured as JupyterLab configures it, but with undefined macros
 as errors: no MathJax error, no formula left untypeset, no raw MyST; and the notebooks execute.
 
-Execution: a reader's notebook holds exactly the page's code cells (the test below compares them),
-which the book's build executes from scratch (``built_book``, warnings and stderr as errors), so
-running all fifteen a second time would double the suite's longest step (about 4 minutes on a quiet
-machine) to learn nothing new; one core page's reader notebook is executed top to bottom from its
-own folder, as Jupyter or Binder would run it, and every student notebook with code is executed.
+Execution: every page's reader notebook is executed top to bottom from its own folder
+(``notebooks/book/``), as Jupyter or Binder would run it, two kernels at a time (the book's build
+runs the same code from ``book/``: what this adds is the other folder, and Jupyter's own kernel);
+every student notebook with code is executed too.
 """
 
 from __future__ import annotations
@@ -355,13 +354,25 @@ def _execute(notebook: nbformat.NotebookNode, folder: Path) -> list[str]:
             for o in c.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr"]
 
 
-@pytest.mark.book
-def test_a_core_pages_reader_notebook_executes_top_to_bottom_from_its_folder():
-    path = NOTEBOOK_DIR / "book" / "q4_diffusion_posterior.ipynb"
+def _execute_file(path: Path) -> tuple[str, list[str], int]:
+    """Execute the notebook at ``path`` from its folder: (its name, its stderr, its outputs)."""
     notebook = nbformat.read(path, as_version=4)
     stderr = _execute(notebook, path.parent)
-    assert stderr == []
-    assert sum(len(c.outputs) for c in notebook.cells if c.cell_type == "code") > 0
+    return path.name, stderr, sum(len(c.outputs) for c in notebook.cells if c.cell_type == "code")
+
+
+@pytest.mark.book
+def test_every_pages_reader_notebook_executes_top_to_bottom_from_its_folder():
+    from concurrent.futures import ProcessPoolExecutor
+
+    paths = sorted((NOTEBOOK_DIR / "book").glob("*.ipynb"))
+    assert len(paths) == len(chapter_sources()) >= 15
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(_execute_file, paths))
+    for name, stderr, _ in results:
+        assert stderr == [], f"{name} wrote to stderr: {stderr}"
+    with_code = [name for name, _, outputs in results if outputs > 0]
+    assert len(with_code) >= 12, with_code
 
 
 def test_every_student_notebook_executes_top_to_bottom(tmp_path):

@@ -2,8 +2,9 @@
 
 MathJax 4 (``mathjax_path`` and ``mathjax3_config.output`` in ``_config.yml``) breaks formulas
 wider than their column; ``book/_static/small-screens.css`` undoes the theme's clipping of in-line
-formulas, keeps display equations and their numbers apart and lets figures and tables take the
-phone's column. The page test checks every page at 390 x 844 (tests/test_pages_in_browser.py).
+formulas, keeps display equations and their numbers apart, lets figures and tables take the
+phone's column, and shows a figure's phone version (its panels stacked; :mod:`dgmbook.phone_figures`)
+instead of the wide one. The page test checks every page at 390 x 844 (tests/test_pages_in_browser.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def _search_page_script(app: Sphinx, pagename: str, templatename: str, context: 
 
 
 def setup(app: Sphinx) -> dict:
+    app.setup_extension("dgmbook.phone_figures")
     app.connect("builder-inited", _add_static_files)
     app.connect("html-page-context", _search_page_script)
     app.add_css_file(STYLE_SHEET.name)

@@ -40,6 +40,8 @@ from pathlib import Path
 
 import yaml
 
+from dgmbook.book import PHONE_FIGURE_MIME
+
 ROOT = Path(__file__).resolve().parents[2]
 #: Where ``python3 tasks.py sync`` writes the reader notebooks (``notebooks/book/<page>.ipynb``)
 #: and the index they are generated with; the launch buttons open them from the repository.
@@ -606,7 +608,8 @@ def reader_notebook(source: Path, index: dict, *, config: dict | None = None,
             raise ValueError(f"outputs_from has {len(executed)} code cells, the page {len(mine)}")
         for cell, done in zip(mine, executed, strict=True):
             # Glue's records (mime types of papermill) are for the book, not for a reader's Jupyter.
-            cell.outputs = [o for o in done.get("outputs", []) if "scrapbook" not in o.get("metadata", {})]
+            cell.outputs = [_without_phone_figure(o) for o in done.get("outputs", [])
+                            if "scrapbook" not in o.get("metadata", {})]
             cell.execution_count = done.get("execution_count")
     # Deterministic cell ids, so that a regenerated notebook is byte-identical.
     for number, cell in enumerate(notebook.cells):
@@ -616,6 +619,15 @@ def reader_notebook(source: Path, index: dict, *, config: dict | None = None,
     notebook.metadata["dgmbook"] = dict(sorted(notebook.metadata["dgmbook"].items()))
     nbformat.validate(notebook)
     return notebook
+
+
+def _without_phone_figure(output: dict) -> dict:
+    """An output without its figure's phone version (a page's web layout; Jupyter never shows it)."""
+    if PHONE_FIGURE_MIME not in output.get("data", {}):
+        return output
+    output = copy.deepcopy(output)
+    del output["data"][PHONE_FIGURE_MIME]
+    return output
 
 
 def _committed_glue(path: Path) -> dict | None:
