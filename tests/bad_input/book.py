@@ -26,6 +26,11 @@ CASES = {
     "figure": [
         bad(lambda: book.figure(3, figsize=(9, 3)), TypeError, "figsize"),
         bad(lambda: book.figure("2"), TypeError, "ncols", "integer"),
+        bad(lambda: book.figure(2, FigureClass=object), TypeError, "FigureClass"),
+    ],
+    "phone_svg": [
+        bad(lambda: book.phone_svg(None), TypeError, "fig", "matplotlib Figure"),
+        bad(lambda: book.phone_svg("figure.svg"), TypeError, "fig", "matplotlib Figure"),
     ],
     "contrast_ratio": [
         bad(lambda: book.contrast_ratio("not-a-colour"), ValueError, "color", "matplotlib colour"),
