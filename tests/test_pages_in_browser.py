@@ -182,7 +182,18 @@ _FIT = """() => {
                 right: r.right - parseFloat(s.borderRightWidth) - parseFloat(s.paddingRight)};
     };
     const out = {clipped: [], wideDisplays: [], numberOnFormula: [], wideTables: [],
-                 punctuationStartsLine: []};
+                 punctuationStartsLine: [], shortFormulaBroken: []};
+    // A short in-line formula on two lines: at most 60 characters of TeX (SHORT_FORMULA of
+    // book/_ext/typography.py, which puts it in a TeX group, less the group's braces).
+    const items = window.MathJax && MathJax.startup && MathJax.startup.document
+        ? [...MathJax.startup.document.math] : [];
+    for (const item of items) {
+        const el = item.typesetRoot;
+        const tex = item.math.startsWith('{') && item.math.endsWith('}') ? item.math.slice(1, -1) : item.math;
+        if (item.display || !el || !main.contains(el) || tex.length > 60) continue;
+        const tops = new Set([...el.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (tops.size > 1) out.shortFormulaBroken.push(`${where(el)}: ${item.math.slice(0, 40)}`);
+    }
     // In-line formulas cut off by a box that hides its overflow (a box that scrolls keeps the
     // formula within reach: the last resort for one that cannot break, see small-screens.css).
     for (const el of main.querySelectorAll('mjx-container:not([display="true"])')) {
@@ -293,7 +304,8 @@ def _check_every_page(server, context, name: str) -> list[str]:
                           ("wideDisplays", "display equations wider than the column"),
                           ("numberOnFormula", "equation numbers drawn over their formula"),
                           ("wideTables", "tables wider than the column"),
-                          ("punctuationStartsLine", "punctuation starting a line after its formula")):
+                          ("punctuationStartsLine", "punctuation starting a line after its formula"),
+                          ("shortFormulaBroken", "short in-line formulas broken across lines")):
             if fit[key]:
                 problems.append(f"{rel} ({name}): {len(fit[key])} {what}: {fit[key][:4]}")
         if fit["pageScroll"] > 0:

@@ -229,3 +229,27 @@ def test_punctuation_after_a_formula_stays_on_its_line(built_book):
                 loose.append(f"{page.name}: ...{match.group(0)[-60:]}")
     assert not loose, "\n".join(loose[:10])
     assert glued > 100, glued
+
+
+def test_short_formulas_are_kept_whole(built_book):
+    """Every in-line formula of at most SHORT_FORMULA characters of TeX is a TeX group, which
+    MathJax 4 does not break across lines (book/_ext/typography.py); longer ones may break."""
+    import html as html_module
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "book" / "_ext"))
+    from typography import SHORT_FORMULA
+
+    loose, whole, long_ = [], 0, 0
+    for page in _pages(built_book.html_dir / "book"):
+        text = page.read_text(encoding="utf8")
+        for tex in re.findall(r'<span class="math notranslate nohighlight">\\\((.*?)\\\)</span>', text, re.S):
+            tex = html_module.unescape(tex)
+            if tex.startswith("{") and tex.endswith("}") and len(tex) - 2 <= SHORT_FORMULA:
+                whole += 1
+            elif len(tex) <= SHORT_FORMULA:
+                loose.append(f"{page.name}: {tex}")
+            else:
+                long_ += 1
+    assert not loose, "\n".join(loose[:10])
+    assert whole > 1000 and long_ > 20, (whole, long_)
