@@ -487,3 +487,11 @@ def test_jacobian_step_is_the_cube_root_of_eps():
     # Central differences of x^3 are 3x^2 + h^2: h = eps^(1/3) * max(1, |x|), eps^(1/3) at x = 1/2.
     eps = np.finfo(float).eps
     assert _jacobian(lambda x: x**3, np.array([0.5]))[0, 0] - 0.75 == pytest.approx(eps ** (2 / 3), rel=0.05)
+
+
+def test_exact_fixed_point_accepts_a_residual_of_exactly_tol(monkeypatch):
+    from dgmbook import rbm_experiments
+
+    monkeypatch.setattr(rbm_experiments, "_newton_polish", lambda f, x, tol: (x, tol))
+    _, residual = exact_fixed_point(_tiny(0, D=2, H=1), np.full(4, 0.25), tol=1e-7)  # no warning
+    assert residual == 1e-7
