@@ -830,3 +830,9 @@ def test_normalisation_tolerances_accept_exactly_their_tolerance(monkeypatch):
     lm.ClassBigramSource(source.word_class, source.log_probs)
     monkeypatch.setattr(lm, "logsumexp", lambda a, axis: np.full(np.shape(a)[0], 1e-6))
     assert lm.mean_kl(source.log_probs, source.log_probs) == 0.0
+
+
+def test_unigram_weights_beyond_float64_are_refused_naming_tokens():
+    # counts**power overflows (numpy warns of it unless the caller ignores overflow, as here).
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match=r"^tokens must be finite"):
+        lm.unigram_distribution([0, 1, 1], 2, power=2000.0)
