@@ -836,3 +836,38 @@ def test_unigram_weights_beyond_float64_are_refused_naming_tokens():
     # counts**power overflows (numpy warns of it unless the caller ignores overflow, as here).
     with np.errstate(over="ignore"), pytest.raises(ValueError, match=r"^tokens must be finite"):
         lm.unigram_distribution([0, 1, 1], 2, power=2000.0)
+
+
+def test_sample_replays_its_documented_scheme():
+    """First word from the stationary distribution, then each class's pool of pre-drawn next words
+    (inverse-cdf sampling, one pool of n_tokens per class, drawn class by class) consumed in order."""
+    source = lm.make_class_bigram_source(12, 3, random_state=1)
+    rng = np.random.default_rng(7)
+    cdfs = np.cumsum(np.exp(source.log_probs), axis=1)
+    cdfs /= cdfs[:, -1:]
+    pools = [list(np.searchsorted(cdfs[c], rng.random(40), side="right")) for c in range(3)]
+    pi_cdf = np.cumsum(source.stationary_word_distribution())
+    out = [int(np.searchsorted(pi_cdf / pi_cdf[-1], rng.random(), side="right"))]
+    for _ in range(39):
+        out.append(pools[source.word_class[out[-1]]].pop(0))
+    sample = source.sample(40, random_state=7)
+    assert sample.dtype == np.int64
+    np.testing.assert_array_equal(sample, out)
+
+
+def test_model_initialisation_replays_the_generator():
+    model = lm.LogBilinearLM(6, 3, init_scale=0.2, random_state=4)
+    rng = np.random.default_rng(4)
+    np.testing.assert_array_equal(model.R, 0.2 * rng.standard_normal((6, 3)))
+    np.testing.assert_array_equal(model.Q, 0.2 * rng.standard_normal((6, 3)))
+
+
+def test_sample_first_word_follows_the_stationary_cdf():
+    # One class, probabilities 0.2, 0.3, 0.5: the first word is the inverse stationary cdf of the
+    # first uniform drawn after the pools.
+    source = lm.ClassBigramSource([0, 0, 0], np.log([[0.2, 0.3, 0.5]]))
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        rng.random(5)                                    # the pool of the one class
+        expected = int(np.searchsorted([0.2, 0.5, 1.0], rng.random(), side="right"))
+        assert source.sample(5, random_state=seed)[0] == expected

@@ -125,6 +125,8 @@ CASES = {
         bad(lambda: LogBilinearLM(V, D, unigram=np.ones(V + 1)), ValueError, "unigram", "length"),
         bad(lambda: LogBilinearLM(V, D, unigram=np.eye(1, V)[0]), ValueError, "unigram", "positive"),
         bad(lambda: LogBilinearLM(V, D, unigram=[0.5, 0.5, 0, 0, 0, 0]), ValueError, "unigram", "positive"),
+        bad(lambda: LogBilinearLM(V, D, unigram=[-1.0, 1, 1, 1, 1, 1]), ValueError, "unigram",
+            "non-negative"),
         bad(lambda: LogBilinearLM(V, D, init_scale=-0.1), ValueError, "init_scale"),
         bad(lambda: LogBilinearLM(V, D, random_state=-1), ValueError, "random_state", "non-negative"),
     ],
