@@ -871,3 +871,15 @@ def test_sample_first_word_follows_the_stationary_cdf():
         rng.random(5)                                    # the pool of the one class
         expected = int(np.searchsorted([0.2, 0.5, 1.0], rng.random(), side="right"))
         assert source.sample(5, random_state=seed)[0] == expected
+
+
+def test_history_seconds_accumulate_each_steps_time(monkeypatch):
+    """With a clock that advances one second per reading, each step adds exactly one second."""
+    from types import SimpleNamespace
+
+    ticks = iter(range(1000))
+    monkeypatch.setattr(lm, "time", SimpleNamespace(perf_counter=lambda: float(next(ticks))))
+    c = np.arange(6)
+    hist = lm.train(lm.LogBilinearLM(6, 2, random_state=0), c, c, "softmax", epochs=2.0, batch_size=3,
+                    eval_pairs=(c, c), n_evals=4, random_state=0)
+    assert hist.steps == [0, 1, 2, 3, 4] and hist.seconds == [0.0, 1.0, 2.0, 3.0, 4.0]

@@ -421,3 +421,15 @@ def test_train_nce_history_passes_the_model_and_times_the_training():
     assert history.values[-1] == c
     assert history.seconds[0] == 0.0 and all(np.diff(history.seconds) > 0)
     assert history.seconds[-1] <= wall
+
+
+def test_history_seconds_accumulate_each_epochs_time(monkeypatch):
+    """With a clock that advances one second per reading, each epoch adds exactly one second."""
+    from types import SimpleNamespace
+
+    from dgmbook import nce
+
+    ticks = iter(range(1000))
+    monkeypatch.setattr(nce, "time", SimpleNamespace(perf_counter=lambda: float(next(ticks))))
+    _, _, history = train_nce(all_binary(3), 2, epochs=4, random_state=0, callback=lambda e, m, c: e)
+    assert history.seconds == [0.0, 1.0, 2.0, 3.0, 4.0]

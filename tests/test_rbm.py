@@ -674,3 +674,15 @@ def test_training_history_seconds_are_the_training_time():
     assert history.seconds[0] == 0.0
     assert all(np.diff(history.seconds) > 0)
     assert history.seconds[-1] <= wall
+
+
+def test_history_seconds_accumulate_each_epochs_time(monkeypatch):
+    """With a clock that advances one second per reading, each epoch adds exactly one second."""
+    from types import SimpleNamespace
+
+    from dgmbook import rbm
+
+    ticks = iter(range(1000))
+    monkeypatch.setattr(rbm, "time", SimpleNamespace(perf_counter=lambda: float(next(ticks))))
+    _, history = train_cd(all_binary(3), 2, epochs=4, random_state=0, callback=lambda e, m: e)
+    assert history.seconds == [0.0, 1.0, 2.0, 3.0, 4.0]

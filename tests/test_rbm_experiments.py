@@ -495,3 +495,19 @@ def test_exact_fixed_point_accepts_a_residual_of_exactly_tol(monkeypatch):
     monkeypatch.setattr(rbm_experiments, "_newton_polish", lambda f, x, tol: (x, tol))
     _, residual = exact_fixed_point(_tiny(0, D=2, H=1), np.full(4, 0.25), tol=1e-7)  # no warning
     assert residual == 1e-7
+
+
+@pytest.mark.parametrize("method", ["cd", "nce"])
+def test_history_seconds_accumulate_each_epochs_time(data, starts, method, monkeypatch):
+    """With a clock that advances one second per reading, each epoch (read at its start and end)
+    adds exactly one second to the cumulative training time."""
+    from types import SimpleNamespace
+
+    from dgmbook import rbm_experiments
+
+    ticks = iter(range(1000))
+    monkeypatch.setattr(rbm_experiments, "time", SimpleNamespace(perf_counter=lambda: float(next(ticks))))
+    train = train_cd_batch if method == "cd" else train_nce_batch
+    history = train(data, RBMBatch.from_rbms(starts), random_states=list(SEEDS), epochs=4,
+                    callback=lambda e, m, c: e)[-1]
+    assert history.seconds == [0.0, 1.0, 2.0, 3.0, 4.0]
