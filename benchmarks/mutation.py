@@ -26,8 +26,9 @@ Run from the repository root (by hand, like the benchmarks; not part of the test
 
 The machine may be shared: the script runs mutmut under ``nice`` and with one worker by default.
 Each mutant runs only the tests that mutmut saw reach the changed function (a fraction of a second
-each), so a module takes from about a minute (inference) to about ten (language_model) with
-``--jobs 2`` on an idle two-core machine, and several times that on a loaded one.
+each), so with ``--jobs 2`` on an idle two-core machine a module takes from under a minute
+(datasets) to about three (language_model), all eleven about a quarter of an hour; several times
+that on a loaded machine.
 """
 
 from __future__ import annotations
