@@ -25,7 +25,10 @@ Run from the repository root (by hand, like the benchmarks; not part of the test
     python3 tasks.py mutate --survivors score    # after adding tests: only the last run's survivors again
 
 The machine may be shared: the script runs mutmut under ``nice`` and with one worker by default.
-A module takes from a few minutes (datasets, validation) to an hour (language_model) on one core.
+Each mutant runs only the tests that mutmut saw reach the changed function (a fraction of a second
+each), so with ``--jobs 2`` on an idle two-core machine a module takes from under a minute
+(datasets) to about three (language_model), all eleven about a quarter of an hour; several times
+that on a loaded machine.
 """
 
 from __future__ import annotations
@@ -51,6 +54,9 @@ MODULES = [
     "validation", "datasets", "diffusion", "score", "nce", "score_matching", "inference", "mixtures",
     "rbm", "rbm_experiments", "language_model",
 ]
+
+#: The heading of the report's hand-written notes, which a new report keeps.
+NOTES = "## How these rows were obtained"
 
 #: mutmut's exit codes of a mutant's test run, as it names them (``mutmut results --all true``).
 KILLED_EARLIER = "killed (in the earlier run)"
@@ -90,6 +96,13 @@ def prepare(module: str) -> Path:
             continue
         shutil.copytree(ROOT / name, folder / name,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis"))
+    write_config(module, folder)
+    return folder
+
+
+def write_config(module: str, folder: Path) -> None:
+    """The scratch folder's pyproject.toml: the repository's, with a mutmut section that selects the
+    module and its tests (the bad-input cases as they are now: a case added since is selected)."""
     tests = [f"tests/test_{module}.py", *bad_input_tests(module)]
     section = "\n".join([
         "",
@@ -101,10 +114,14 @@ def prepare(module: str) -> Path:
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-m", "not book and not browser", "-x", "-q"]',
         # The scratch folder is not a checkout of its own: no change detection through git.
         "use_git_change_detection = false",
+        # A mutant's test run is stopped after (its tests' seconds + 1) * multiplier * 2 CPU seconds
+        # and counted as killed. mutmut's default multiplier, 15, gave a mutant that makes training
+        # loop without end 30 to 40 CPU seconds (the unit tests of a function take well under a
+        # second); 4 stops it after about 10, still ten times what a run of those tests takes.
+        "timeout_multiplier = 4.0",
         "",
     ])
     (folder / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text() + section)
-    return folder
 
 
 def run_module(module: str, jobs: int) -> tuple[dict[str, str], float]:
@@ -139,6 +156,7 @@ def recheck(module: str, jobs: int) -> tuple[dict[str, str], float]:
         shutil.rmtree(tests, ignore_errors=True)
         shutil.copytree(ROOT / "tests", tests,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis"))
+    write_config(module, folder)
     # Which tests run on which function is collected again: a new test must reach the survivors.
     (folder / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     print(f"== {module}: {len(survivors)} survivors run again", flush=True)
@@ -267,6 +285,9 @@ def report(results: dict[str, tuple[dict[str, str], float]], path: Path) -> str:
             status = results[module][0][mutant]
             lines += [f"`{mutant}` ({status})", "", "```diff", diff[mutant].strip(), "```", ""]
     text = "\n".join(lines) + "\n"
+    # The notes on how each row was obtained (written by hand after the runs) are kept.
+    if path.exists() and NOTES in path.read_text():
+        text += "\n" + NOTES + path.read_text().split(NOTES, 1)[1]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return text

@@ -342,3 +342,35 @@ def test_coverage_exact_values_defaults_and_minimum_n():
     assert normal_mean_interval_coverage(4, method="score") == pytest.approx(score4, rel=1e-14)
     with pytest.raises(ValueError, match="^n must be >= 2, got 1$"):
         normal_mean_interval_coverage(1, method="t")
+
+
+def test_boundaries_reached_exactly_give_the_limit_without_a_division_by_zero():
+    # Levels at which the critical value sits exactly on a boundary (checked first), so that a
+    # strict comparison turned into a non-strict one divides by zero (a RuntimeWarning, an error here).
+    level = stats.chi2.sf(1.0, 1)
+    assert stats.chi2.isf(level, 1) == 1.0
+    # wald_mean with n = 1 and crit = 1: r = 1 exactly, the acceptance region is [1/2, inf).
+    expected = stats.gamma(a=1, scale=1.0).cdf(0.5)
+    assert exponential_rejection_probability(1.0, 1.0, 1, "wald_mean", level=level) == \
+        pytest.approx(expected, rel=1e-12)
+    level = 0.9999366575163338                    # z = 4 exactly: n = 16 = z^2
+    assert stats.norm.isf((1 - level) / 2) == 4.0
+    x = np.arange(32.0).reshape(2, 16)
+    lo, hi = normal_mean_interval(x, level, "score")
+    assert np.isneginf(lo).all() and np.isposinf(hi).all()
+    assert normal_mean_interval_coverage(16, level, "score") == 1.0
+
+
+def test_score_interval_unbounded_keeps_the_shape_and_dtype_of_the_means():
+    lo, hi = normal_mean_interval([[0.0, 1.0, 3.0], [2.0, 2.5, 7.0]], 0.95, "score")
+    assert lo.shape == hi.shape == (2,) and lo.dtype == hi.dtype == np.float64
+    lo, hi = normal_mean_interval([0.0, 1.0, 3.0], 0.95, "score")
+    assert np.ndim(lo) == 0 and np.asarray(lo).dtype == np.float64 and np.isposinf(hi)
+
+
+def test_likelihood_ratio_tolerates_a_deficit_of_exactly_one_billionth_of_the_scale():
+    # loglik_hat may fall short of loglik_null by rounding: up to 1e-9 * max(1, |loglik_hat|).
+    assert likelihood_ratio_statistic(0.0, 1e-9) == 0.0
+    assert likelihood_ratio_statistic(-4.0, -4.0 + 4e-9) == 0.0
+    with pytest.raises(ValueError, match="loglik_hat must be >= loglik_null"):
+        likelihood_ratio_statistic(0.0, 1.01e-9)

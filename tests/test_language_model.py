@@ -717,3 +717,169 @@ def test_evaluate_and_mean_kl_exact_values():
     with pytest.raises(ValueError, match="^log_q must be normalised"):
         lm.mean_kl(log_p, log_q + 1e-5)
     lm.mean_kl(log_p, log_q + 1e-7)  # within the 1e-6 tolerance
+
+
+# --------------------------------------------------------------------------------------------
+# defaults, thresholds and the rest of what mutation testing asked for
+# --------------------------------------------------------------------------------------------
+def test_documented_defaults_are_the_defaults():
+    """Calls without the optional arguments equal calls with their documented defaults spelt out."""
+    V, D = 8, 3
+    rng = np.random.default_rng(0)
+    contexts, targets = rng.integers(0, V, 300), rng.integers(0, V, 300)
+    sampler = lm.UnigramSampler(np.arange(1.0, V + 1))
+    a, b = lm.LogBilinearLM(V, D, random_state=1), lm.LogBilinearLM(V, D, random_state=1)
+    lm.train(a, contexts, targets, "nce", sampler=sampler, random_state=2)
+    lm.train(b, contexts, targets, "nce", sampler=sampler, random_state=2, epochs=1.0, batch_size=128, k=25)
+    np.testing.assert_array_equal(a.Q, b.Q)
+    a, b = lm.LogBilinearLM(V, D, random_state=1), lm.LogBilinearLM(V, D, random_state=1)
+    lm.train_step(a, contexts[:20], targets[:20], "nce", sampler=sampler, random_state=3)
+    lm.train_step(b, contexts[:20], targets[:20], "nce", sampler=sampler, random_state=3, k=25,
+                  learning_rate=0.1)
+    np.testing.assert_array_equal(a.Q, b.Q)
+    np.testing.assert_array_equal(lm.make_class_bigram_source(40, random_state=4).log_probs,
+                                  lm.make_class_bigram_source(40, 16, class_scale=1.5, exponent=1.0,
+                                                              random_state=4).log_probs)
+    np.testing.assert_array_equal(lm.unigram_distribution([0, 0, 1], 3),
+                                  lm.unigram_distribution([0, 0, 1], 3, power=1.0, pseudocount=1.0))
+    np.testing.assert_array_equal(lm.zipf_log_weights(5), -np.log(np.arange(1.0, 6.0)))
+
+
+def test_softmax_loss_normalises_each_row_by_its_own_maximum():
+    # Scores of about 1000 in one row and 0 in the other: a shift by the overall maximum would
+    # underflow the second row's exponentials.
+    Q = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
+    H = np.array([[1000.0, 0.0], [0.0, 0.0]])
+    loss, *_ = lm.softmax_loss(H, np.array([0, 2]), Q, np.zeros(3))
+    S = H @ Q.T
+    expected = np.mean([logsumexp(S[0]) - S[0, 0], logsumexp(S[1]) - S[1, 2]])
+    assert loss == pytest.approx(expected, rel=1e-12)
+
+
+def test_evaluate_covers_every_chunk_of_contexts(monkeypatch):
+    V = 6
+    model = lm.LogBilinearLM(V, 2, random_state=0)
+    contexts, targets = np.arange(V), (np.arange(V) + 1) % V
+    expected = lm.evaluate(model, contexts, targets)
+    monkeypatch.setattr(lm, "_EVAL_CHUNK", 2)       # three chunks of the six distinct contexts
+    assert lm.evaluate(model, contexts, targets) == pytest.approx(expected, rel=1e-12)
+
+
+def test_source_uses_every_class_and_its_first_token_follows_the_stationary_law():
+    source = lm.make_class_bigram_source(200, 4, random_state=0)
+    assert set(source.word_class.tolist()) == {0, 1, 2, 3}
+    first = [source.sample(2, random_state=seed)[0] for seed in range(200)]
+    assert len(set(first)) > 20                       # not only the first two words
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_stationary_class_distribution_is_stationary(seed):
+    source = lm.make_class_bigram_source(30, 2 + seed % 4, random_state=seed)
+    rho = source.stationary_class_distribution()
+    np.testing.assert_allclose(rho @ source.class_transition_matrix(), rho, atol=1e-12)
+
+
+def test_unigram_entropy_skips_words_of_probability_zero():
+    # The third word has log-probability -1000: probability 0 in float64.
+    source = lm.ClassBigramSource([0, 0, 0], [[np.log(0.5), np.log(0.5), -1000.0]])
+    assert source.unigram_entropy() == pytest.approx(np.log(2.0), rel=1e-12)
+
+
+def test_copy_keeps_the_adagrad_state():
+    model = lm.LogBilinearLM(5, 2, random_state=0)
+    c, t = np.array([0, 1, 2]), np.array([1, 2, 3])
+    lm.train_step(model, c, t, "softmax")
+    twin = model.copy()
+    lm.train_step(model, c, t, "softmax")
+    lm.train_step(twin, c, t, "softmax")
+    np.testing.assert_array_equal(twin.R, model.R)
+    np.testing.assert_array_equal(twin.Q, model.Q)
+
+
+def test_sampler_cdf_ends_at_exactly_one():
+    # The cumulative sum of ten 0.1 is 0.9999999999999999: the cdf is divided by it.
+    assert np.cumsum(np.full(10, 0.1))[-1] != 1.0
+    assert lm.UnigramSampler(np.full(10, 0.1))._cdf[-1] == 1.0
+
+
+def test_an_epoch_uses_every_pair_once_when_the_batches_fill_it():
+    """Two batches of 5 in 10 pairs: the second batch is the rest of the first permutation (a new
+    permutation only when the next batch would run past the end)."""
+    V, D = 5, 2
+    rng = np.random.default_rng(1)
+    contexts, targets = rng.integers(0, V, 10), rng.integers(0, V, 10)
+    model, replay = lm.LogBilinearLM(V, D, random_state=3), lm.LogBilinearLM(V, D, random_state=3)
+    import time
+
+    start = time.perf_counter()
+    hist = lm.train(model, contexts, targets, "softmax", epochs=1.0, batch_size=5, random_state=5)
+    wall = time.perf_counter() - start
+    order = np.random.default_rng(5).spawn(2)[0].permutation(10)
+    for idx in (order[:5], order[5:]):
+        lm.train_step(replay, contexts[idx], targets[idx], "softmax", learning_rate=0.1)
+    np.testing.assert_array_equal(model.Q, replay.Q)
+    np.testing.assert_array_equal(model.R, replay.R)
+    assert hist.seconds[-1] <= wall
+
+
+def test_normalisation_tolerances_accept_exactly_their_tolerance(monkeypatch):
+    """A row whose log-sum is off by exactly the tolerance is accepted (1e-8 for a source's rows,
+    1e-6 for mean_kl's arguments): logsumexp stands in for rows off by exactly that much."""
+    source = lm.make_class_bigram_source(6, 2, random_state=0)
+    monkeypatch.setattr(lm, "logsumexp", lambda a, axis: np.full(np.shape(a)[0], lm._NORMALISATION_TOL))
+    lm.ClassBigramSource(source.word_class, source.log_probs)
+    monkeypatch.setattr(lm, "logsumexp", lambda a, axis: np.full(np.shape(a)[0], 1e-6))
+    assert lm.mean_kl(source.log_probs, source.log_probs) == 0.0
+
+
+def test_unigram_weights_beyond_float64_are_refused_naming_tokens():
+    # counts**power overflows (numpy warns of it unless the caller ignores overflow, as here).
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match=r"^tokens must be finite"):
+        lm.unigram_distribution([0, 1, 1], 2, power=2000.0)
+
+
+def test_sample_replays_its_documented_scheme():
+    """First word from the stationary distribution, then each class's pool of pre-drawn next words
+    (inverse-cdf sampling, one pool of n_tokens per class, drawn class by class) consumed in order."""
+    source = lm.make_class_bigram_source(12, 3, random_state=1)
+    rng = np.random.default_rng(7)
+    cdfs = np.cumsum(np.exp(source.log_probs), axis=1)
+    cdfs /= cdfs[:, -1:]
+    pools = [list(np.searchsorted(cdfs[c], rng.random(40), side="right")) for c in range(3)]
+    pi_cdf = np.cumsum(source.stationary_word_distribution())
+    out = [int(np.searchsorted(pi_cdf / pi_cdf[-1], rng.random(), side="right"))]
+    for _ in range(39):
+        out.append(pools[source.word_class[out[-1]]].pop(0))
+    sample = source.sample(40, random_state=7)
+    assert sample.dtype == np.int64
+    np.testing.assert_array_equal(sample, out)
+
+
+def test_model_initialisation_replays_the_generator():
+    model = lm.LogBilinearLM(6, 3, init_scale=0.2, random_state=4)
+    rng = np.random.default_rng(4)
+    np.testing.assert_array_equal(model.R, 0.2 * rng.standard_normal((6, 3)))
+    np.testing.assert_array_equal(model.Q, 0.2 * rng.standard_normal((6, 3)))
+
+
+def test_sample_first_word_follows_the_stationary_cdf():
+    # One class, probabilities 0.2, 0.3, 0.5: the first word is the inverse stationary cdf of the
+    # first uniform drawn after the pools.
+    source = lm.ClassBigramSource([0, 0, 0], np.log([[0.2, 0.3, 0.5]]))
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        rng.random(5)                                    # the pool of the one class
+        expected = int(np.searchsorted([0.2, 0.5, 1.0], rng.random(), side="right"))
+        assert source.sample(5, random_state=seed)[0] == expected
+
+
+def test_history_seconds_accumulate_each_steps_time(monkeypatch):
+    """With a clock that advances one second per reading, each step adds exactly one second."""
+    from types import SimpleNamespace
+
+    ticks = iter(range(1000))
+    monkeypatch.setattr(lm, "time", SimpleNamespace(perf_counter=lambda: float(next(ticks))))
+    c = np.arange(6)
+    hist = lm.train(lm.LogBilinearLM(6, 2, random_state=0), c, c, "softmax", epochs=2.0, batch_size=3,
+                    eval_pairs=(c, c), n_evals=4, random_state=0)
+    assert hist.steps == [0, 1, 2, 3, 4] and hist.seconds == [0.0, 1.0, 2.0, 3.0, 4.0]

@@ -288,3 +288,56 @@ def test_the_far_path_starts_at_1e8_times_the_means_scale():
     mix = GaussianMixture([0.5, 0.5], [-1.0, 1.0], [1.0, 2.0])
     x = np.array([[1.9e8], [2.1e8]])  # reach = 1e8 * (1 + 1) = 2e8
     np.testing.assert_array_equal(mix._far_rows(x), [False, True])
+    # Exactly at the reach the direct form is kept; one step of float64 beyond it, the far form.
+    x = np.array([[2e8], [np.nextafter(2e8, np.inf)], [-2e8], [np.nextafter(-2e8, -np.inf)]])
+    np.testing.assert_array_equal(mix._far_rows(x), [False, True, False, True])
+
+
+def test_weights_are_renormalised_to_sum_to_one():
+    weights = np.array([0.3, 0.7 + 5e-11])  # within the tolerance 1e-10 of summing to 1
+    mix = GaussianMixture(weights, [0.0, 1.0], [1.0, 1.0])
+    np.testing.assert_array_equal(mix.weights, weights / weights.sum())
+    assert abs(mix.weights.sum() - 1.0) <= 2**-52
+
+
+# Precisions 1 and 1 - 2**-52 (variance 1 + 2**-52): at x = 2**27 the quadratic terms differ by
+# x^2 (P_1 - P_2) / 2 = 2, so the far form's -t^2 (a_k - min a) / 2 decides the responsibilities.
+# (At powers of two u = x / t = 1/2 and every step of the far form is exact.)
+NEAR_EQUAL = GaussianMixture([0.5, 0.5], [0.0, 0.0], [1.0, 1.0 + 2.0**-52])
+
+
+@pytest.mark.parametrize("x", [2.0**27, -(2.0**27), 2.0**28])
+def test_far_form_keeps_a_quadratic_difference_of_order_one(x):
+    resp, score, _ = _exact_1d(NEAR_EQUAL, x)
+    assert resp.min() > 1e-4                # the differences are 2 and 8: both components count
+    np.testing.assert_allclose(NEAR_EQUAL.responsibilities([x])[0], resp, rtol=1e-12)
+    assert NEAR_EQUAL.score([x])[0] == pytest.approx(score, rel=1e-12)
+
+
+def test_far_form_keeps_the_constant_terms_of_each_component():
+    """Far along the first axis, the components differ only in c_k = m_kᵀ P_k m_k, log|S_k| and w_k."""
+    mix = GaussianMixture([0.3, 0.7], [[0.0, 1.0], [0.0, -1.0]],
+                          [np.diag([1.0, 1.0]), np.diag([1.0, 0.25])])
+    x = np.array([[2.0**30, 0.0], [-(2.0**31), 0.0]])
+    assert mix._far_rows(x).all()
+    # log w_k - log|S_k| / 2 - (x - m_k)ᵀ P_k (x - m_k) / 2, less the common -x_1^2 / 2:
+    log_odds = np.log(0.3 / 0.7) + 0.5 * np.log(0.25) - 0.5 * (1.0 - 4.0)
+    r1 = 1.0 / (1.0 + np.exp(-log_odds))
+    np.testing.assert_allclose(mix.responsibilities(x), [[r1, 1 - r1]] * 2, rtol=1e-12)
+    # The score's second coordinate, r_1 (1 - 0) + r_2 4 (-1 - 0), is what the components disagree on.
+    np.testing.assert_allclose(mix.score(x)[:, 1], r1 - 4.0 * (1 - r1), rtol=1e-12)
+
+
+def test_far_laplacian_keeps_the_spread_of_the_pulls():
+    """Two components with a common precision P and nearby means, far out: the responsibilities stay
+    of order one and the Laplacian exceeds -P by P^2 r_1 r_2 (m_1 - m_2)^2 (about 1e-10 of it)."""
+    precision = 2.0**-27
+    mix = GaussianMixture([0.5, 0.5], [0.0, 0.25], [1 / precision, 1 / precision])
+    x = np.array([2.0**28, 2.0**28 + 2.0**25])
+    assert mix._far_rows(x[:, None]).all()
+    resp = mix.responsibilities(x)
+    exact = np.array([_exact_1d(mix, xi)[0] for xi in x])
+    np.testing.assert_allclose(resp, exact, rtol=1e-12)
+    assert np.all((exact > 0.05) & (exact < 0.95))
+    excess = precision**2 * exact[:, 0] * exact[:, 1] * 0.25**2
+    np.testing.assert_allclose(mix.laplacian_log_pdf(x) + precision, excess, rtol=1e-5)

@@ -388,3 +388,48 @@ def test_rbm_objective_and_training_name_their_arguments_exactly():
         nce_rbm_objective(rbm, 0.0, data, data, noise, 1.0, noise_weights=np.full(8, 0.5))
     with pytest.raises(ValueError, match=r"^c must have ndim in \(0,\)"):
         train_nce(data, 2, c=[1.0], epochs=1)
+
+
+def test_memory_estimate_at_the_limit(monkeypatch):
+    """One update needs (B + n_noise) rows of 2 D + 3 H + 3 floats: it runs under exactly that limit
+    and is refused, before allocating, one byte below it."""
+    from dgmbook import validation
+
+    data = all_binary(3)                           # n = 8, D = 3
+    nbytes = 8 * (4 + 8) * (2 * 3 + 3 * 2 + 3)     # B = 4, n_noise = 2 * 4, H = 2
+
+    def call():
+        return train_nce(data, 2, nu=2.0, batch_size=4, epochs=0, random_state=0)
+
+    monkeypatch.setattr(validation, "_memory_limit", lambda: nbytes)
+    call()
+    monkeypatch.setattr(validation, "_memory_limit", lambda: nbytes - 1)
+    with pytest.raises(ValueError, match=r"^nu: 8 noise samples per update \(nu \* batch_size = 2 \* 4\) "
+                                         r"would need 1.41 KiB"):
+        call()
+
+
+def test_train_nce_history_passes_the_model_and_times_the_training():
+    import time
+
+    seen = []
+    start = time.perf_counter()
+    model, c, history = train_nce(all_binary(3), 2, epochs=3, random_state=0,
+                                  callback=lambda e, m, c: seen.append((e, type(m).__name__)) or c)
+    wall = time.perf_counter() - start
+    assert seen == [(0, "RBM"), (1, "RBM"), (2, "RBM"), (3, "RBM")]
+    assert history.values[-1] == c
+    assert history.seconds[0] == 0.0 and all(np.diff(history.seconds) > 0)
+    assert history.seconds[-1] <= wall
+
+
+def test_history_seconds_accumulate_each_epochs_time(monkeypatch):
+    """With a clock that advances one second per reading, each epoch adds exactly one second."""
+    from types import SimpleNamespace
+
+    from dgmbook import nce
+
+    ticks = iter(range(1000))
+    monkeypatch.setattr(nce, "time", SimpleNamespace(perf_counter=lambda: float(next(ticks))))
+    _, _, history = train_nce(all_binary(3), 2, epochs=4, random_state=0, callback=lambda e, m, c: e)
+    assert history.seconds == [0.0, 1.0, 2.0, 3.0, 4.0]

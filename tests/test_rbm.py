@@ -605,3 +605,84 @@ def test_energy_limits_at_their_thresholds():
     assert free_energy(RBM([[1e299]], [0.0], [0.0]), [[0.0]])[0] == -np.log(2.0)
     with pytest.raises(ValueError, match="float64 would overflow"):
         free_energy(RBM([[1e300]], [1e300], [0.0]), [[0.0]])
+
+
+def _refused_one_byte_below(monkeypatch, nbytes, call, message):
+    """``call`` needs exactly ``nbytes`` by its own estimate: it runs under that memory limit and is
+    refused, before allocating, one byte below it, with ``message``."""
+    from dgmbook import validation
+
+    monkeypatch.setattr(validation, "_memory_limit", lambda: nbytes)
+    call()
+    monkeypatch.setattr(validation, "_memory_limit", lambda: nbytes - 1)
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_memory_estimates_at_the_limit(monkeypatch):
+    rbm = random_rbm(3, 2)
+    data = all_binary(3)[:4]
+    _refused_one_byte_below(monkeypatch, 8 * 3 * 2, lambda: init_rbm(3, 2),
+                            r"^n_visible \* n_hidden: 3 x 2 weights would need 48 bytes")
+    # log_partition enumerates the 2^2 hidden configurations: rows = 4 of 2 * 3 + 2 + 2 floats.
+    _refused_one_byte_below(monkeypatch, 8 * 4 * (2 * 3 + 2 + 2), lambda: log_partition(rbm),
+                            r"^chunk_size: chunks of 4 configurations would need 320 bytes")
+    _refused_one_byte_below(monkeypatch, 8 * 4 * (4 * 3 + 3 * 2 + 2),
+                            lambda: ais_log_partition(rbm, n_chains=4, n_betas=2, random_state=0),
+                            r"^n_chains: 4 chains would need 640 bytes")
+    _refused_one_byte_below(monkeypatch, 8 * 100,
+                            lambda: ais_log_partition(rbm, n_chains=4, n_betas=100, random_state=0),
+                            r"^n_betas: 100 temperatures would need 800 bytes")
+    # CD: one chain per data row of the batch (C = B = 2), named by batch_size.
+    _refused_one_byte_below(monkeypatch, 8 * ((2 + 2) * (3 + 2) + 2 * (3 * 2 + 3) + 3 * 2),
+                            lambda: train_cd(data, rbm=rbm, batch_size=2, epochs=0),
+                            r"^batch_size: 2 chains and batches of 2 rows of 3 \+ 2 units "
+                            r"would need 352 bytes")
+    # PCD with more chains than rows in a batch: named by n_chains.
+    _refused_one_byte_below(monkeypatch, 8 * ((3 + 2) * (3 + 2) + 3 * (3 * 2 + 3) + 3 * 2),
+                            lambda: train_cd(data, rbm=rbm, batch_size=2, persistent=True, n_chains=3,
+                                             epochs=0),
+                            r"^n_chains: 3 chains and batches of 2 rows of 3 \+ 2 units "
+                            r"would need 464 bytes")
+
+
+def test_divergence_check_at_exactly_the_energy_bound():
+    from dgmbook.rbm import MAX_ENERGY_BOUND, _check_diverged
+
+    _check_diverged(RBM([[MAX_ENERGY_BOUND]], [0.0], [0.0]), 1, 0.1)  # at the bound: not diverged
+    with pytest.raises(ValueError, match=r"^training diverged in epoch 3: .* \(got 0.1\)"):
+        _check_diverged(RBM([[MAX_ENERGY_BOUND]], [1e290], [0.0]), 3, 0.1)
+
+
+def test_ais_standard_error_with_log_weights_beyond_the_exp_range():
+    """Log weights of several hundred nats (log Z of a large-weight RBM): the standard error is
+    computed from weights scaled by the largest, never from exp of the raw log weights."""
+    rbm = RBM(np.full((4, 4), 30.0), np.zeros(4), np.zeros(4))
+    log_z, se = ais_log_partition(rbm, n_chains=50, n_betas=200, random_state=0)
+    assert log_z > 400                       # log Z = 16 * 30 + log(1 + ...) = 480 nats
+    assert log_z == pytest.approx(log_partition(rbm), abs=1.0)
+    assert np.isfinite(se) and se >= 0
+
+
+def test_training_history_seconds_are_the_training_time():
+    import time
+
+    data = all_binary(4)
+    start = time.perf_counter()
+    _, history = train_cd(data, 3, epochs=3, random_state=0, callback=lambda e, m: e)
+    wall = time.perf_counter() - start
+    assert history.seconds[0] == 0.0
+    assert all(np.diff(history.seconds) > 0)
+    assert history.seconds[-1] <= wall
+
+
+def test_history_seconds_accumulate_each_epochs_time(monkeypatch):
+    """With a clock that advances one second per reading, each epoch adds exactly one second."""
+    from types import SimpleNamespace
+
+    from dgmbook import rbm
+
+    ticks = iter(range(1000))
+    monkeypatch.setattr(rbm, "time", SimpleNamespace(perf_counter=lambda: float(next(ticks))))
+    _, history = train_cd(all_binary(3), 2, epochs=4, random_state=0, callback=lambda e, m: e)
+    assert history.seconds == [0.0, 1.0, 2.0, 3.0, 4.0]

@@ -7,7 +7,7 @@ from scipy.special import logsumexp
 
 from dgmbook.datasets import bars_and_stripes
 from dgmbook.nce import BernoulliNoise, train_nce
-from dgmbook.rbm import RBM, cd_gradient, init_rbm, log_likelihood, log_partition, train_cd
+from dgmbook.rbm import RBM, cd_gradient, free_energy, init_rbm, log_likelihood, log_partition, train_cd
 from dgmbook.rbm_experiments import (
     RBMBatch,
     exact_cd_update,
@@ -55,7 +55,7 @@ def test_cd_batch_equals_train_cd_seed_by_seed(data, starts, options):
     assert np.abs(other.W - batch.W[0]).max() > 1e-3
 
 
-@pytest.mark.parametrize("nu", [0.5, 1.0, 4.0])
+@pytest.mark.parametrize("nu", [0.1, 0.5, 1.0, 4.0])   # 0.1: one noise sample per batch of 10
 def test_nce_batch_equals_train_nce_seed_by_seed(data, starts, nu):
     noise = BernoulliNoise.fit(data)
     batch, c, _ = train_nce_batch(data, RBMBatch.from_rbms(starts), random_states=list(SEEDS),
@@ -192,9 +192,15 @@ def test_exact_fixed_point_reaches_the_tolerance_it_is_given_or_warns():
     for k in (None, 1, 10):
         _, res = exact_fixed_point(start, p0, k, weight_decay=1e-2, tol=1e-13)
         assert res <= 1e-13
-    with pytest.warns(RuntimeWarning, match="above tol"):
+    with pytest.warns(RuntimeWarning, match="above tol") as caught:
         _, res = exact_fixed_point(start, p0, 3, weight_decay=1e-2, tol=1e-30)
     assert 0 < res < 1e-13                                  # the accuracy actually reached
+    # The whole message, and it points at the caller (stacklevel 2), not at the package's own line.
+    (warning,) = caught
+    assert str(warning.message) == (
+        f"exact_fixed_point reached a residual of {res:.3g}, above tol=1e-30 (the solver did not "
+        "converge, or tol is below the rounding floor of the update)")
+    assert not warning.filename.endswith("rbm_experiments.py") or warning.filename == __file__
 
 
 def test_all_configurations_order_matches_data_probs_convention():
@@ -321,3 +327,187 @@ def test_exact_cd_update_by_enumeration():
         exact_cd_update(rbm, [0.5, 0.5, 0.5, -0.5])
     with pytest.raises(ValueError, match="^rbm must have at most 12 visible and hidden units"):
         exact_cd_update(RBM(np.zeros((13, 1)), np.zeros(13), np.zeros(1)), np.full(2**13, 2.0**-13))
+
+
+def test_documented_defaults(data, starts):
+    """Calls without the optional arguments equal calls with their documented defaults spelt out."""
+    models = RBMBatch.from_rbms(starts)
+    cd, _ = train_cd_batch(data, models, random_states=list(SEEDS))
+    cd_explicit, _ = train_cd_batch(data, models, random_states=list(SEEDS), k=1, learning_rate=0.1,
+                                    epochs=10, batch_size=10, sample_visible=True)
+    np.testing.assert_array_equal(cd.W, cd_explicit.W)
+    nce, c, _ = train_nce_batch(data, models, random_states=list(SEEDS))
+    nce_explicit, c_explicit, _ = train_nce_batch(data, models, random_states=list(SEEDS), nu=1.0,
+                                                  learning_rate=0.1, epochs=10, batch_size=10)
+    np.testing.assert_array_equal(nce.W, nce_explicit.W)
+    np.testing.assert_array_equal(c, c_explicit)
+
+
+class _Spy:
+    """Stands in for a scipy.optimize solver: records its arguments, then calls it."""
+
+    def __init__(self, solver):
+        self.solver, self.calls = solver, []
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append((args, kwargs))
+        return self.solver(*args, **kwargs)
+
+
+def test_exact_fixed_point_calls_its_solvers_as_documented(monkeypatch):
+    """k: Powell's hybrid method on the update, tol and max_iter passed on; None: L-BFGS-B with the
+    exact gradient on minus the penalised log-likelihood, gtol = tol, ftol = 0, maxiter = max_iter
+    (maxfun twice that). Defaults: k = 1, weight_decay = 0, tol = 1e-10, max_iter = 10000."""
+    import scipy.optimize
+
+    data = bars_and_stripes(2)
+    _, p0 = _p0(data, 4)
+    p0 = 0.9 * p0 + 0.1 / p0.size
+    start = init_rbm(4, 2, scale=0.1, random_state=1)
+    root, minimize = _Spy(scipy.optimize.root), _Spy(scipy.optimize.minimize)
+    monkeypatch.setattr(scipy.optimize, "root", root)
+    monkeypatch.setattr(scipy.optimize, "minimize", minimize)
+    fixed, residual = exact_fixed_point(start, p0)
+    (args, kwargs), = root.calls
+    assert kwargs == dict(method="hybr", tol=1e-10, options=dict(maxfev=10000))
+    np.testing.assert_array_equal(args[0](args[1]), np.concatenate(
+        [exact_cd_update(start, p0, 1).W.ravel(), exact_cd_update(start, p0, 1).a,
+         exact_cd_update(start, p0, 1).b]))                     # k = 1, no weight decay
+    assert residual <= 1e-10
+    # Maximum likelihood with a weight decay: the objective L-BFGS-B sees is exact.
+    exact_fixed_point(start, p0, None, weight_decay=0.5, tol=1e-9, max_iter=500)
+    (args, kwargs), = minimize.calls
+    assert kwargs == dict(jac=True, method="L-BFGS-B",
+                          options=dict(gtol=1e-9, ftol=0.0, maxiter=500, maxfun=1000))
+    value, grad = args[0](args[1])
+    log_p = -free_energy(start, _p0(data, 4)[0]) - log_partition(start)
+    assert value == pytest.approx(-(p0 @ log_p - 0.25 * np.sum(start.W**2)), rel=1e-12)
+    update = exact_cd_update(start, p0, None)
+    np.testing.assert_allclose(grad, -np.concatenate([(update.W - 0.5 * start.W).ravel(), update.a,
+                                                      update.b]), rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("method", ["cd", "nce"])
+def test_history_records_epochs_models_and_training_time(data, starts, method):
+    import time
+
+    models = RBMBatch.from_rbms(starts)
+    seen = []
+
+    def callback(epoch, model, c):
+        seen.append((epoch, type(model), None if c is None else np.shape(c)))
+        return epoch
+
+    train = train_cd_batch if method == "cd" else train_nce_batch
+    start = time.perf_counter()
+    result = train(data, models, random_states=list(SEEDS), epochs=4, callback=callback, callback_every=3)
+    wall = time.perf_counter() - start
+    history = result[-1]
+    # Epoch 0, every third epoch, and the last one even when 3 does not divide it.
+    assert history.epochs == history.values == [0, 3, 4]
+    c_shape = None if method == "cd" else (len(SEEDS),)
+    assert seen == [(e, RBMBatch, c_shape) for e in (0, 3, 4)]
+    assert history.seconds[0] == 0.0 and all(np.diff(history.seconds) > 0)
+    assert history.seconds[-1] <= wall
+
+
+def test_nce_learning_rate_schedule_is_per_epoch(data, starts):
+    models = RBMBatch.from_rbms(starts)
+    seen = []
+    train_nce_batch(data, models, random_states=list(SEEDS), learning_rate=[0.2, 0.01], epochs=2,
+                    callback=lambda e, m, c: seen.append(m.W.copy()))
+    one, _, _ = train_nce_batch(data, models, random_states=list(SEEDS), learning_rate=0.2, epochs=1)
+    np.testing.assert_array_equal(seen[1], one.W)
+
+
+def test_log_partition_batch_enumerates_up_to_the_limit(monkeypatch):
+    from dgmbook import rbm_experiments
+
+    monkeypatch.setattr(rbm_experiments, "MAX_ENUMERATED_UNITS", 3)
+    models = RBMBatch.from_rbms([_tiny(0, D=3, H=4)])
+    assert log_partition_batch(models)[0] == pytest.approx(log_partition(models.rbm(0)), abs=1e-5)
+    with pytest.raises(ValueError, match="^models have 4 units in the smaller layer; exact enumeration is "
+                                         "limited to 3$"):
+        log_partition_batch(RBMBatch.from_rbms([_tiny(0, D=4, H=4)]))
+
+
+class _Counted:
+    """``f`` that records the value of every call (in order)."""
+
+    def __init__(self, f):
+        self.f, self.values = f, []
+
+    def __call__(self, x):
+        value = np.asarray(self.f(x), dtype=float)
+        self.values.append(value)
+        return value
+
+
+def test_newton_polish_stops_as_documented():
+    from dgmbook.rbm_experiments import _newton_polish
+
+    # No root (x^2 + 1): it stops after `patience` (3) steps in a row without a new best residual,
+    # and returns the best point. With one unknown each step calls f four times: twice for the
+    # Jacobian, once at x and once at the new point, whose residual is call 4, 8, 12, ...
+    # From 3: two steps improve, then three do not.
+    f = _Counted(lambda x: x**2 + 1.0)
+    best_x, best = _newton_polish(f, np.array([3.0]), 1e-12)
+    norms = [float(np.linalg.norm(v)) for v in f.values[::4]]     # the start, then each new point
+    assert (len(f.values) - 1) % 4 == 0 and len(norms) - 1 == (len(f.values) - 1) // 4
+    running_best = np.minimum.accumulate(norms)
+    improved = [n < b for n, b in zip(norms[1:], running_best[:-1], strict=True)]
+    assert improved[-3:] == [False, False, False]                  # stopped after three stalls ...
+    assert all(any(improved[i:i + 3]) for i in range(len(improved) - 3))   # ... and not before
+    assert best == min(norms) and best_x.shape == (1,)
+    # A linear f is solved in one step up to rounding; at a residual of exactly tol it stops,
+    # after one call for the start and four for the step.
+    _, reached = _newton_polish(lambda x: 2.0 * x - 1.0, np.array([3.0]), 1e-9)
+    assert 0 < reached < 1e-9
+    f = _Counted(lambda x: 2.0 * x - 1.0)
+    best_x, best = _newton_polish(f, np.array([3.0]), reached)
+    assert best == reached and best_x[0] == pytest.approx(0.5) and len(f.values) == 5
+    # A non-finite start or step ends it: the start, or the best point before the step.
+    f = _Counted(lambda x: np.full(1, np.inf))
+    best_x, best = _newton_polish(f, np.array([1.0]), 1e-12)
+    assert best == np.inf and best_x[0] == 1.0 and len(f.values) == 1
+    best_x, best = _newton_polish(lambda x: np.where(x > 2, np.inf, x - 3.0), np.array([0.0]), 1e-12)
+    assert best == 3.0 and best_x[0] == 0.0
+    # A constant f: every step stays put (a residual equal to the best is no progress).
+    f = _Counted(lambda x: np.ones(1))
+    assert _newton_polish(f, np.array([1.0]), 0.0) == (1.0, 1.0) and len(f.values) == 1 + 4 * 3
+    # x^3 improves at every step, ever more slowly: it stops after max_steps (60) steps.
+    f = _Counted(lambda x: x**3)
+    _newton_polish(f, np.array([1.0]), 0.0)
+    assert len(f.values) == 1 + 4 * 60
+
+
+def test_jacobian_step_is_the_cube_root_of_eps():
+    from dgmbook.rbm_experiments import _jacobian
+
+    # Central differences of x^3 are 3x^2 + h^2: h = eps^(1/3) * max(1, |x|), eps^(1/3) at x = 1/2.
+    eps = np.finfo(float).eps
+    assert _jacobian(lambda x: x**3, np.array([0.5]))[0, 0] - 0.75 == pytest.approx(eps ** (2 / 3), rel=0.05)
+
+
+def test_exact_fixed_point_accepts_a_residual_of_exactly_tol(monkeypatch):
+    from dgmbook import rbm_experiments
+
+    monkeypatch.setattr(rbm_experiments, "_newton_polish", lambda f, x, tol: (x, tol))
+    _, residual = exact_fixed_point(_tiny(0, D=2, H=1), np.full(4, 0.25), tol=1e-7)  # no warning
+    assert residual == 1e-7
+
+
+@pytest.mark.parametrize("method", ["cd", "nce"])
+def test_history_seconds_accumulate_each_epochs_time(data, starts, method, monkeypatch):
+    """With a clock that advances one second per reading, each epoch (read at its start and end)
+    adds exactly one second to the cumulative training time."""
+    from types import SimpleNamespace
+
+    from dgmbook import rbm_experiments
+
+    ticks = iter(range(1000))
+    monkeypatch.setattr(rbm_experiments, "time", SimpleNamespace(perf_counter=lambda: float(next(ticks))))
+    train = train_cd_batch if method == "cd" else train_nce_batch
+    history = train(data, RBMBatch.from_rbms(starts), random_states=list(SEEDS), epochs=4,
+                    callback=lambda e, m, c: e)[-1]
+    assert history.seconds == [0.0, 1.0, 2.0, 3.0, 4.0]

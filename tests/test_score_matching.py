@@ -477,3 +477,13 @@ def test_linear_fit_solves_the_normal_equations_with_default_ridge_zero():
     np.testing.assert_allclose(fit_linear_implicit(feats, x).weights, expected, rtol=1e-9)
     ridged = -np.linalg.solve(gram + 0.3 * np.eye(gram.shape[0]), laps.mean(axis=0))
     np.testing.assert_allclose(fit_linear_implicit(feats, x, ridge=0.3).weights, ridged, rtol=1e-9)
+
+
+def test_linear_score_model_on_one_dimensional_points_returns_one_score_per_point():
+    # A 1-D model's score of (n,) points is (n,), the column of the (n, 1) answer.
+    model = LinearScoreModel(RBFFeatures([[-1.0], [0.5]], bandwidth=0.7), [0.3, -0.2, 0.5, -0.4])
+    x = np.array([-0.5, 0.2, 1.3])
+    flat, column = model.score(x), model.score(x[:, None])
+    assert flat.shape == (3,) and column.shape == (3, 1)
+    np.testing.assert_array_equal(flat, column[:, 0])
+    np.testing.assert_allclose(flat, _numeric_score(model.log_unnormalised, x[:, None])[:, 0], rtol=1e-6)

@@ -297,7 +297,8 @@ class GaussianMixture:
         except ValueError:
             raise ValueError("y is too large: the score of the noised mixture at y exceeds the "
                              "float64 range") from None
-        denoised = (pts + noise_var * score) / scale
+        with np.errstate(over="ignore"):  # an overflow is refused just below, with its message
+            denoised = (pts + noise_var * score) / scale
         if not np.all(np.isfinite(denoised)):
             raise ValueError("y is too large: E[X | Y = y] exceeds the float64 range")
         return self._shape_like(denoised, y)

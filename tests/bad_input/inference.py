@@ -24,6 +24,7 @@ CASES = {
         bad(lambda: score_statistic(1.0, 0.0), ValueError, "information", "> 0"),
         bad(lambda: score_statistic("a", 1.0), TypeError, "score"),
         bad(lambda: score_statistic(np.nan, 1.0), ValueError, "score", "finite"),
+        bad(lambda: score_statistic(1.0, "a"), TypeError, "information"),
     ],
     "wald_statistic": [
         bad(lambda: wald_statistic([1.0, 2.0, 3.0], 0.0, [[1.0], [2.0]]), ValueError,
@@ -31,6 +32,8 @@ CASES = {
         bad(lambda: wald_statistic([1.0, 2.0], [0.0, 0.0, 0.0], 1.0), ValueError, "null", "(3,)"),
         bad(lambda: wald_statistic(1.0, 0.0, -1.0), ValueError, "information", "> 0"),
         bad(lambda: wald_statistic(1.0, None, 1.0), TypeError, "null"),
+        bad(lambda: wald_statistic("a", 0.0, 1.0), TypeError, "estimate"),
+        bad(lambda: wald_statistic(1.0, 0.0, "a"), TypeError, "information"),
     ],
     "likelihood_ratio_statistic": [
         bad(lambda: likelihood_ratio_statistic([0.0, 0.0, 0.0], [[-1.0], [-2.0]]), ValueError,
@@ -53,8 +56,9 @@ CASES = {
         bad(lambda: ExponentialTests(1.0, 1.0, "1", 1.0), TypeError, "wald_rate"),
     ],
     "exponential_test_statistics": [
-        bad(lambda: exponential_test_statistics([1.0, -1.0], 1.0), ValueError, "x", ">= 0"),
-        bad(lambda: exponential_test_statistics([0.0, 0.0], 1.0), ValueError, "x", "all zeros"),
+        bad(lambda: exponential_test_statistics([1.0, -1.0], 1.0), ValueError, "x", ">= 0",
+            "the Exponential distribution"),
+        bad(lambda: exponential_test_statistics([0.0, 0.0], 1.0), ValueError, "x", "all zeros", "the MLE"),
         bad(lambda: exponential_test_statistics(1.0, 1.0), ValueError, "x", "dimension"),
         bad(lambda: exponential_test_statistics([1.0], 0.0), ValueError, "rate0", "> 0"),
         bad(lambda: exponential_test_statistics(["a"], 1.0), TypeError, "x"),
@@ -68,6 +72,10 @@ CASES = {
         bad(lambda: exponential_rejection_probability(1.0, 1.0, 5, "score", level=1.0), ValueError,
             "level", "(0, 1)"),
         bad(lambda: exponential_rejection_probability(1.0, 1.0, 5.5, "score"), TypeError, "n"),
+        bad(lambda: exponential_rejection_probability(0.0, 1.0, 5, "score"), ValueError, "rate", "> 0"),
+        bad(lambda: exponential_rejection_probability([[1.0]], 1.0, 5, "score"), ValueError, "rate", "ndim"),
+        bad(lambda: exponential_rejection_probability(1.0, 0.0, 5, "score"), ValueError, "rate0", "> 0"),
+        bad(lambda: exponential_rejection_probability(1.0, 1.0, 5, 3), TypeError, "test", "got int"),
     ],
     "exponential_mle_z_cdf": [
         bad(lambda: exponential_mle_z_cdf(0.0, 0), ValueError, "n", ">= 1"),
@@ -86,13 +94,18 @@ CASES = {
         bad(lambda: normal_mean_interval([1.0, 2.0], 0.95, "bootstrap"), ValueError, "method", "score"),
         bad(lambda: normal_mean_interval([1.0, 2.0], 0.95, None), TypeError, "method"),
         bad(lambda: normal_mean_interval([True, False], 0.95, "t"), TypeError, "x"),
+        bad(lambda: normal_mean_interval(1.0, 0.95, "t"), ValueError, "x", "at least one dimension",
+            "the sample along the last axis"),
+        bad(lambda: normal_mean_interval([1.0, 2.0], 1.0, "t"), ValueError, "level", "(0, 1)"),
+        bad(lambda: normal_mean_interval([1.0, 2.0], 0.95, 3), TypeError, "method", "got int"),
     ],
     "normal_mean_interval_coverage": [
         bad(lambda: normal_mean_interval_coverage(1, 0.95, "t"), ValueError, "n", ">= 2"),
         bad(lambda: normal_mean_interval_coverage(10, 1.5, "t"), ValueError, "level"),
         bad(lambda: normal_mean_interval_coverage(10, 0.95, "wilson"), ValueError, "method"),
         bad(lambda: normal_mean_interval_coverage(10.0, 0.95, "t"), TypeError, "n"),
-        bad(lambda: normal_mean_interval_coverage(10, 0.95, 3), TypeError, "method"),
+        bad(lambda: normal_mean_interval_coverage(10, 0.95, 3), TypeError, "method", "got int"),
+        bad(lambda: normal_mean_interval_coverage(10, 1.0, "t"), ValueError, "level", "(0, 1)"),
     ],
 }
 

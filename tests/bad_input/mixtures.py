@@ -23,6 +23,14 @@ CASES = {
         bad(lambda: GaussianMixture([1.0], [[np.nan, 0.0]], [1.0]), ValueError, "means", "finite"),
         bad(lambda: GaussianMixture([1.0], ["a"], [1.0]), TypeError, "means"),
         bad(lambda: GaussianMixture([1.0], [0.0], [[1.0, 1.0]]), ValueError, "covariances"),
+        bad(lambda: GaussianMixture([[0.5, 0.5]], [0.0, 1.0], [1.0, 1.0]), ValueError, "weights", "ndim"),
+        bad(lambda: GaussianMixture([0.0, 1.0], [0.0, 1.0], [1.0, 1.0]), ValueError, "weights", "positive"),
+        bad(lambda: GaussianMixture([1.0], [[[0.0]]], [1.0]), ValueError, "means", "ndim"),
+        bad(lambda: GaussianMixture([1.0], [0.0], [[1.0]]), ValueError, "covariances", "ndim"),
+        bad(lambda: GaussianMixture([0.5, 0.5], [0.0, 1.0], [1.0]), ValueError, "covariances", "(2,)",
+            "(2, 1, 1)", "got (1,)"),
+        bad(lambda: GaussianMixture([1.0], [0.0], [np.eye(2)]), ValueError, "covariances", "(1, 1, 1)",
+            "got (1, 2, 2)"),
     ],
     "GaussianMixture.responsibilities": [
         bad(lambda: MIX_2D.responsibilities(np.zeros((3, 3))), ValueError, "x", "(n, 2)"),
@@ -31,7 +39,8 @@ CASES = {
     ],
     "GaussianMixture.log_pdf": [
         bad(lambda: MIX_2D.log_pdf(np.zeros(3)), ValueError, "x", "(n, 2)"),
-        bad(lambda: MIX.log_pdf([1e160]), ValueError, "x", "float64 range"),
+        bad(lambda: MIX.log_pdf([1e160]), ValueError, "x", "float64 range", "x is too far",
+            "(pdf(x) is 0 there)"),
         bad(lambda: MIX.log_pdf([[[0.0]]]), ValueError, "x", "ndim"),
     ],
     "GaussianMixture.pdf": [
@@ -42,10 +51,16 @@ CASES = {
         bad(lambda: MIX_2D.score(np.zeros((3, 3))), ValueError, "x", "(n, 2)"),
         bad(lambda: MIX.score([True, False]), TypeError, "x", "booleans"),
         bad(lambda: GaussianMixture([1.0], [0.0], [1e-10]).score([1e300]), ValueError, "x", "float64 range"),
+        # Both components pull with about 1e310 in opposite directions, weighted 0.3 and 0.7.
+        bad(lambda: GaussianMixture([0.3, 0.7], [-1e300, 1e300], [1e-10, 1e-10]).score([0.0]), ValueError,
+            "x", "the score at x"),
     ],
     "GaussianMixture.laplacian_log_pdf": [
         bad(lambda: MIX_2D.laplacian_log_pdf([1.0, 2.0]), ValueError, "x", "(n, 2)"),
         bad(lambda: MIX.laplacian_log_pdf([-np.inf]), ValueError, "x", "finite"),
+        # Halfway between means 2e200 apart: the Laplacian is about 1e400.
+        bad(lambda: GaussianMixture([0.5, 0.5], [-1e200, 1e200], [1.0, 1.0]).laplacian_log_pdf([0.0]),
+            ValueError, "x is too large", "the Laplacian of log p", "float64 range"),
     ],
     "GaussianMixture.sample": [
         bad(lambda: MIX.sample(0), ValueError, "n", ">= 1"),
@@ -65,6 +80,9 @@ CASES = {
         bad(lambda: MIX.posterior_mean([0.0], 0.8, "0.36"), TypeError, "noise_var"),
         bad(lambda: GaussianMixture([1.0], [0.0], [1e-300]).posterior_mean([1e300], 1.0, 0.0), ValueError,
             "y", "float64 range"),
+        # The score of the noised mixture (a^2 S = 1) is finite, E[X | Y = y] = y / a = 1e350 is not.
+        bad(lambda: GaussianMixture([1.0], [0.0], [1e200]).posterior_mean([1e250], 1e-100, 0.0), ValueError,
+            "y is too large", "E[X | Y = y]", "float64 range"),
     ],
 }
 
@@ -79,6 +97,9 @@ VALID = [
     lambda: np.testing.assert_array_equal(MIX.responsibilities([1e160]), [[0.0, 1.0]]),
     lambda: np.testing.assert_array_equal(np.isfinite(MIX.posterior_mean([1e160], 0.8, 0.36)), [True]),
     lambda: np.testing.assert_array_equal(MIX.pdf([1e160]), [0.0]),
+    # Near the top of the float64 range (2^1022 < 5e307 < 2^1023) the score and the Laplacian are exact.
+    lambda: np.testing.assert_allclose(MIX.score([5e307]), [-1e308], rtol=1e-12),
+    lambda: np.testing.assert_array_equal(MIX.laplacian_log_pdf([5e307]), [-2.0]),
     # Lists, integer entries, numpy integer scalars, an (n, 1) array for a 1-D mixture.
     lambda: GaussianMixture([0.5, 0.5], [[0, 0], [1, 1]], [1, 2]).score([[0, 1]]),
     lambda: MIX.sample(np.int64(3), random_state=np.int32(0)),

@@ -108,6 +108,9 @@ CASES = {
         bad(lambda: nce.train_nce(X, 2, learning_rate=-0.1), ValueError, "learning_rate"),
         bad(lambda: nce.train_nce(X, 2, learning_rate=1e308, epochs=5), ValueError, "learning_rate",
             "diverged"),
+        # One row per batch: the parameters overflow within the first epoch (not warned about).
+        bad(lambda: nce.train_nce(X, 3, learning_rate=1e308, batch_size=1, epochs=2, random_state=0),
+            ValueError, "learning_rate", "diverged"),
         bad(lambda: nce.train_nce(X, 2, epochs=1.5), TypeError, "epochs", "integer"),
         bad(lambda: nce.train_nce(X, 2, batch_size=0), ValueError, "batch_size"),
         bad(lambda: nce.train_nce(X, 2, callback_every=0), ValueError, "callback_every"),

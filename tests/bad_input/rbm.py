@@ -49,11 +49,17 @@ CASES = {
             ValueError, "estimator.intercept_visible_", "shape (3)"),
         bad(lambda: r.RBM.from_sklearn(_FakeSklearn(np.zeros((2, 3)), np.zeros(3), np.full(2, np.inf))),
             ValueError, "estimator.intercept_hidden_", "finite"),
+        bad(lambda: r.RBM.from_sklearn(_FakeSklearn(np.zeros((2, 3, 1)), np.zeros(3), np.zeros(2))),
+            ValueError, "estimator.components_", "ndim"),
+        bad(lambda: r.RBM.from_sklearn(_FakeSklearn(np.zeros((2, 3)), np.zeros(3), np.zeros(3))),
+            ValueError, "estimator.intercept_hidden_", "shape (2)"),
     ],
     "TrainingHistory": [
         bad(lambda: r.TrainingHistory(3, [], []), TypeError, "epochs", "list"),
         bad(lambda: r.TrainingHistory([], np.zeros(0), []), TypeError, "seconds", "list"),
-        bad(lambda: r.TrainingHistory([0], [0.0], []), ValueError, "values", "same length"),
+        bad(lambda: r.TrainingHistory([0], [0.0], []), ValueError, "values", "same length",
+            "epochs, seconds and values must have the same length"),
+        bad(lambda: r.TrainingHistory([], (), []), TypeError, "seconds", "got tuple"),
     ],
     "init_rbm": [
         bad(lambda: r.init_rbm(0, 3), ValueError, "n_visible", ">= 1"),
@@ -64,6 +70,8 @@ CASES = {
         bad(lambda: r.init_rbm(3, 2, random_state="seed"), TypeError, "random_state"),
         bad(lambda: r.init_rbm(3, 2, data=[[0, 1, 2]]), ValueError, "data", "binary"),
         bad(lambda: r.init_rbm(3, 2, data=[[0, 1]]), ValueError, "data", "3 columns"),
+        bad(lambda: r.init_rbm(3, 2, data=[0, 1, 1]), ValueError, "data", "ndim"),
+        bad(lambda: r.init_rbm(3, 0), ValueError, "n_hidden", ">= 1"),
         bad(lambda: r.init_rbm(10**6, 10**6), ValueError, "n_visible * n_hidden", "TiB"),
     ],
     "free_energy": [
@@ -132,6 +140,10 @@ CASES = {
         bad(lambda: r.train_cd(X, 3, rbm=_rbm()), ValueError, "n_hidden", "rbm"),
         bad(lambda: r.train_cd(X, rbm=_rbm(D=4)), ValueError, "data", "4 columns"),
         bad(lambda: r.train_cd(X, rbm=_huge()), ValueError, "rbm", "too large"),
+        bad(lambda: r.train_cd(X, 0), ValueError, "n_hidden", ">= 1"),
+        # One row per batch: the biases overflow within the first epoch (an overflow not warned about).
+        bad(lambda: r.train_cd(X, 3, learning_rate=1e308, batch_size=1, epochs=2, random_state=0), ValueError,
+            "learning_rate", "diverged"),
         bad(lambda: r.train_cd(0.5 * X, 3), ValueError, "data", "binary"),
         bad(lambda: r.train_cd(X[0], 3), ValueError, "data", "ndim"),
         bad(lambda: r.train_cd(np.zeros((0, 3)), 3), ValueError, "data", "empty"),
@@ -139,7 +151,18 @@ CASES = {
     "log_partition": [
         bad(lambda: r.log_partition(_huge()), ValueError, "rbm", "too large", "overflow"),
         bad(lambda: r.log_partition(_huge(1e16)), ValueError, "rbm", "too large", "one nat"),
-        bad(lambda: r.log_partition(_mutated()), ValueError, "rbm", "finite"),
+        bad(lambda: r.log_partition(_mutated()), ValueError, "rbm", "finite",
+            "W, a or b holds NaN or inf", "training diverge? lower its learning_rate)"),
+        bad(lambda: r.log_partition("rbm"), TypeError, "rbm", "got str"),
+        # The largest entries are negative: the bound is of absolute values.
+        bad(lambda: r.log_partition(r.RBM([[-1e300, -1e300]], [0.0], [0.0, 0.0])), ValueError, "rbm",
+            "too large", "overflow"),
+        # The largest entry in a (then in b): the bound is scaled by it, not by the largest weight.
+        bad(lambda: r.log_partition(r.RBM([[1e-300]], [2e300], [1e-300])), ValueError, "rbm", "too large"),
+        bad(lambda: r.log_partition(r.RBM([[1e-300]], [1e-300], [2e300])), ValueError, "rbm", "too large"),
+        # Exactly at MAX_ENERGY_BOUND: beyond the resolved range, not yet an overflow.
+        bad(lambda: r.log_partition(r.RBM([[1e300]], [0.0], [0.0])), ValueError, "rbm", "too large",
+            "float64 cannot resolve one nat there, so log-probabilities would be rounding noise"),
         bad(lambda: r.log_partition(_rbm(30, 30)), ValueError, "rbm", "ais_log_partition"),
         bad(lambda: r.log_partition(_rbm(), chunk_size=0), ValueError, "chunk_size", ">= 1"),
         bad(lambda: r.log_partition(_rbm(), chunk_size=2.0), TypeError, "chunk_size", "integer"),
@@ -153,6 +176,7 @@ CASES = {
         bad(lambda: r.log_likelihood(_rbm(), X, log_z="1.0"), TypeError, "log_z"),
         bad(lambda: r.log_likelihood(_rbm(), X, log_z=[1.0, 2.0]), ValueError, "log_z", "ndim"),
         bad(lambda: r.log_likelihood(_rbm(), X[:, :2]), ValueError, "v", "3 columns"),
+        bad(lambda: r.log_likelihood(_huge(1e16), X, log_z=0.0), ValueError, "rbm", "one nat"),
     ],
     "ais_log_partition": [
         bad(lambda: r.ais_log_partition(_rbm(), n_chains=1), ValueError, "n_chains", ">= 2"),
@@ -195,4 +219,6 @@ VALID = [
     lambda: r.ais_log_partition(_rbm(), n_chains=2, n_betas=2, base_visible_bias=[0, 0, 0], random_state=0),
     lambda: r.reconstruction_error(_rbm(), BOOL_X),
     lambda: r.TrainingHistory([], [], []),
+    lambda: r.train_cd(X, 1, epochs=1, batch_size=1, random_state=0),       # the smallest sizes
+    lambda: r.init_rbm(3, 1),
 ]

@@ -45,10 +45,16 @@ class _Reader:
         return np.full(v.shape, np.inf) if self.fault == "jvp_inf" else -v
 
     def score_param_grad(self, x):
-        return np.zeros((*x.shape, 1))
+        return np.zeros(x.shape if self.fault == "grad2d" else (*x.shape, 1))
 
     def divergence_param_grad(self, x):
         return np.zeros((x.shape[0], 2 if self.fault == "params" else 1))
+
+
+class _NoMethods:
+    """Has a dimension but none of a score model's methods."""
+
+    dim = 2
 
 
 CASES = {
@@ -60,7 +66,7 @@ CASES = {
     ],
     "GaussianScoreModel.with_params": [
         bad(lambda: GAUSS.with_params([0.0, 1.0]), ValueError, "params", "(3)"),
-        bad(lambda: GAUSS.with_params([0.0, 0.0, -1.0]), ValueError, "params[-1]", "> 0"),
+        bad(lambda: GAUSS.with_params([0.0, 0.0, -1.0]), ValueError, "params[-1]", "> 0", "got -1.0"),
         bad(lambda: GAUSS.with_params("abc"), TypeError, "params"),
     ],
     "GaussianScoreModel.score": [
@@ -75,6 +81,7 @@ CASES = {
     "GaussianScoreModel.score_jvp": [
         bad(lambda: GAUSS.score_jvp(X, np.ones((2, 2))), ValueError, "v", "shape of x"),
         bad(lambda: GAUSS.score_jvp(X, [[np.nan, 0.0]] * 3), ValueError, "v", "finite"),
+        bad(lambda: GAUSS.score_jvp(np.zeros((3, 3)), X), ValueError, "x", "(n, 2)"),
     ],
     "GaussianScoreModel.score_param_grad": [
         bad(lambda: GAUSS.score_param_grad(np.zeros((0, 2))), ValueError, "x", "empty"),
@@ -105,9 +112,10 @@ CASES = {
     "RBFFeatures.hessian_vector_products": [
         bad(lambda: FEATURES.hessian_vector_products(X, np.ones((3, 3))), ValueError, "v", "shape of x"),
         bad(lambda: FEATURES.hessian_vector_products(X, None), TypeError, "v"),
+        bad(lambda: FEATURES.hessian_vector_products(np.zeros(3), X), ValueError, "x", "(n, 2)"),
     ],
     "LinearScoreModel": [
-        bad(lambda: LinearScoreModel("rbf", np.zeros(3)), TypeError, "features", "RBFFeatures"),
+        bad(lambda: LinearScoreModel("rbf", np.zeros(3)), TypeError, "features", "RBFFeatures", "got str"),
         bad(lambda: LinearScoreModel(FEATURES, np.zeros(3)), ValueError, "weights",
             f"({FEATURES.n_features})"),
         bad(lambda: LinearScoreModel(FEATURES, np.full(FEATURES.n_features, np.nan)), ValueError, "weights",
@@ -143,14 +151,21 @@ CASES = {
     ],
     "explicit_sm_terms": [
         bad(lambda: explicit_sm_terms(GAUSS, X, np.zeros((2, 2))), ValueError, "data_score", "shape of x"),
-        bad(lambda: explicit_sm_terms("model", X, X), TypeError, "model", "score model"),
+        bad(lambda: explicit_sm_terms("model", X, X), TypeError, "model", "score model", "got str"),
+        bad(lambda: explicit_sm_terms(_NoMethods(), X, X), TypeError, "model", "got _NoMethods",
+            "score, divergence, score_jvp, score_param_grad, divergence_param_grad"),
+        bad(lambda: explicit_sm_terms(_Reader(dim=0), X, X), TypeError, "model.dim", "positive int", "got 0"),
+        bad(lambda: explicit_sm_terms(_Reader(dim=1.5), X, X), TypeError, "model.dim", "got 1.5"),
+        bad(lambda: explicit_sm_terms(GAUSS, np.zeros((3, 3)), X), ValueError, "x", "(n, 2)"),
+        bad(lambda: explicit_sm_terms(GAUSS, X, np.zeros((3, 2, 1))), ValueError, "data_score", "ndim"),
         bad(lambda: explicit_sm_terms(GAUSS, X, np.full((3, 2), np.nan)), ValueError, "data_score", "finite"),
     ],
     "implicit_sm_terms": [
         bad(lambda: implicit_sm_terms(GAUSS, [[np.nan, 0.0]]), ValueError, "x", "finite"),
         bad(lambda: implicit_sm_terms(_Reader("transposed"), X), ValueError, "model.score", "(3, 2)"),
         bad(lambda: implicit_sm_terms(_Reader("short"), X), ValueError, "model.divergence", "(3,)"),
-        bad(lambda: implicit_sm_terms(_Reader("text"), X), TypeError, "model.score", "real numbers"),
+        bad(lambda: implicit_sm_terms(_Reader("text"), X), TypeError, "model.score", "real numbers",
+            "got ndarray"),
     ],
     "squared_score_terms": [
         bad(lambda: squared_score_terms(_Reader("nan"), X), ValueError, "model.score", "NaN"),
@@ -162,6 +177,7 @@ CASES = {
         bad(lambda: denoising_sm_terms(GAUSS, X, X[:2], 1.0), ValueError, "x_noisy", "shape of x"),
         bad(lambda: denoising_sm_terms(GAUSS, X, X, "1"), TypeError, "noise_var"),
         bad(lambda: denoising_sm_terms(_Reader("transposed"), X, X, 1.0), ValueError, "model.score"),
+        bad(lambda: denoising_sm_terms(GAUSS, np.zeros((3, 3)), X, 1.0), ValueError, "x_clean", "(n, 2)"),
     ],
     "sliced_sm_terms": [
         bad(lambda: sliced_sm_terms(GAUSS, X, PROJ, variance_reduced="no"), TypeError, "variance_reduced",
@@ -169,6 +185,7 @@ CASES = {
         bad(lambda: sliced_sm_terms(GAUSS, X, PROJ, variance_reduced=1), TypeError, "variance_reduced"),
         bad(lambda: sliced_sm_terms(GAUSS, X, np.ones((3, 2))), ValueError, "projections", "ndim"),
         bad(lambda: sliced_sm_terms(_Reader("jvp_inf"), X, PROJ), ValueError, "model.score_jvp", "NaN"),
+        bad(lambda: sliced_sm_terms(GAUSS, np.zeros((3, 3)), PROJ), ValueError, "x", "(n, 2)"),
     ],
     "hutchinson_divergence": [
         bad(lambda: hutchinson_divergence(GAUSS, X, np.ones((3, 1, 5))), ValueError, "projections",
@@ -176,10 +193,14 @@ CASES = {
         bad(lambda: hutchinson_divergence(GAUSS, X, np.full((3, 1, 2), np.nan)), ValueError, "projections",
             "finite"),
         bad(lambda: hutchinson_divergence(3, X, PROJ), TypeError, "model"),
+        bad(lambda: hutchinson_divergence(GAUSS, np.zeros((3, 3)), PROJ), ValueError, "x", "(n, 2)"),
     ],
     "random_projections": [
         bad(lambda: random_projections(3, 1, 2, kind="uniform"), ValueError, "kind", "rademacher"),
         bad(lambda: random_projections(3, 1, 2, kind=None), TypeError, "kind", "gaussian"),
+        bad(lambda: random_projections(3, 1, 2, kind=3), TypeError, "kind", "got int"),
+        bad(lambda: random_projections(0, 1, 2), ValueError, "n", ">= 1"),
+        bad(lambda: random_projections(3, 1, 0), ValueError, "dim", ">= 1"),
         bad(lambda: random_projections(3, 0, 2), ValueError, "n_projections", ">= 1"),
         bad(lambda: random_projections(3.0, 1, 2), TypeError, "n", "integer"),
         bad(lambda: random_projections(3, 1, 2, random_state=-1), ValueError, "random_state", "non-negative"),
@@ -188,11 +209,14 @@ CASES = {
     "explicit_sm_gradient": [
         bad(lambda: explicit_sm_gradient(GAUSS, X, X[:1]), ValueError, "data_score", "shape of x"),
         bad(lambda: explicit_sm_gradient(GAUSS, X, [["a", "b"]] * 3), TypeError, "data_score"),
+        bad(lambda: explicit_sm_gradient(GAUSS, np.zeros((3, 3)), X), ValueError, "x", "(n, 2)"),
     ],
     "implicit_sm_gradient": [
         bad(lambda: implicit_sm_gradient(_Reader("params"), X), ValueError, "model.divergence_param_grad",
             "(3, 1)"),
         bad(lambda: implicit_sm_gradient(GAUSS, np.zeros((3, 3))), ValueError, "x", "(n, 2)"),
+        bad(lambda: implicit_sm_gradient(_Reader("grad2d"), X), ValueError, "model.score_param_grad",
+            "(3, 2, 1)", "got (3, 2)"),
     ],
     "monte_carlo_mean": [
         bad(lambda: monte_carlo_mean([1.0]), ValueError, "terms", "at least 2"),
@@ -203,11 +227,14 @@ CASES = {
         bad(lambda: fit_gaussian_implicit(np.ones(5)), ValueError, "x", "constant"),
         bad(lambda: fit_gaussian_implicit([1.0]), ValueError, "x", "at least 2"),
         bad(lambda: fit_gaussian_implicit([-1e300, 1e300]), ValueError, "x", "float64 range"),
+        bad(lambda: fit_gaussian_implicit(np.zeros((3, 2, 1))), ValueError, "x", "ndim"),
     ],
     "fit_linear_implicit": [
-        bad(lambda: fit_linear_implicit("rbf", X), TypeError, "features", "RBFFeatures"),
+        bad(lambda: fit_linear_implicit("rbf", X), TypeError, "features", "RBFFeatures", "got str"),
+        bad(lambda: fit_linear_implicit(FEATURES, np.zeros((3, 3))), ValueError, "x", "(n, 2)"),
         bad(lambda: fit_linear_implicit(FEATURES, X, ridge=-1.0), ValueError, "ridge", ">= 0"),
-        bad(lambda: fit_linear_implicit(FEATURES, np.zeros((3, 2))), ValueError, "ridge > 0", "singular"),
+        bad(lambda: fit_linear_implicit(FEATURES, np.zeros((3, 2))), ValueError, "ridge > 0", "singular",
+            "the Gram matrix G", "more points x"),
         bad(lambda: fit_linear_implicit(FEATURES, X, ridge=None), TypeError, "ridge"),
     ],
 }
@@ -227,6 +254,8 @@ VALID = [
     lambda: GAUSS.with_params(np.array([1, 2, 3])),
     # A reader's own model that follows the interface works; a 1-D score may come back as (n,).
     lambda: implicit_sm_gradient(_Reader(), X),
+    # A 1-D model's data score given as (n, 1), like its points.
+    lambda: explicit_sm_terms(GAUSS_1D, [[0.0], [1.0]], [[0.5], [-1.0]]),
     lambda: squared_score_terms(_ReaderFlat1D(), [[0.5], [1.0]]),
 ]
 
