@@ -117,3 +117,15 @@ def built_book(tmp_path_factory, mathjax4):
 def student_book(tmp_path_factory):
     """The problems-only student edition."""
     return build_book(tmp_path_factory.mktemp("student"), student=True)
+
+
+def refused_one_byte_below(monkeypatch, nbytes, call, message):
+    """``call`` needs exactly ``nbytes`` by its own estimate: it runs under that memory limit and is
+    refused, before allocating, one byte below it, with ``message``."""
+    from dgmbook import validation
+
+    monkeypatch.setattr(validation, "_memory_limit", lambda: nbytes)
+    call()
+    monkeypatch.setattr(validation, "_memory_limit", lambda: nbytes - 1)
+    with pytest.raises(ValueError, match=message):
+        call()

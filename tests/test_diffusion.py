@@ -3,6 +3,7 @@ the sampler."""
 
 import numpy as np
 import pytest
+from conftest import refused_one_byte_below
 
 from dgmbook.diffusion import (
     NoiseSchedule,
@@ -436,28 +437,16 @@ def test_schedule_thresholds():
         NoiseSchedule([0.5, 1.0 + 1e-12])
 
 
-def _refused_one_byte_below(monkeypatch, nbytes, call, message):
-    """``call`` needs exactly ``nbytes`` by its own estimate: it runs under that memory limit and is
-    refused, before allocating, one byte below it, with ``message``."""
-    from dgmbook import validation
-
-    monkeypatch.setattr(validation, "_memory_limit", lambda: nbytes)
-    call()
-    monkeypatch.setattr(validation, "_memory_limit", lambda: nbytes - 1)
-    with pytest.raises(ValueError, match=message):
-        call()
-
-
 def test_memory_estimates_at_the_limit(monkeypatch):
     sched = NoiseSchedule([0.9, 0.8])
-    _refused_one_byte_below(monkeypatch, 8 * 6 * (5 + 1), lambda: linear_schedule(5),
+    refused_one_byte_below(monkeypatch, 8 * 6 * (5 + 1), lambda: linear_schedule(5),
                             r"^n_steps: a schedule of 5 steps would need 288 bytes")
-    _refused_one_byte_below(monkeypatch, 8 * 6 * (5 + 1), lambda: cosine_schedule(5),
+    refused_one_byte_below(monkeypatch, 8 * 6 * (5 + 1), lambda: cosine_schedule(5),
                             r"^n_steps: a schedule of 5 steps would need 288 bytes")
-    _refused_one_byte_below(monkeypatch, 8 * (2 + 2) * 6,
+    refused_one_byte_below(monkeypatch, 8 * (2 + 2) * 6,
                             lambda: forward_chain(np.zeros((3, 2)), sched, [1, 2]),
                             r"^steps: recording 2 steps of 6 values \(len\(steps\) \* x_0.size\) would need")
-    _refused_one_byte_below(monkeypatch, 8 * 4 * 3 * 2, lambda: ancestral_sample(sched, lambda x, t: x, 3, 2),
+    refused_one_byte_below(monkeypatch, 8 * 4 * 3 * 2, lambda: ancestral_sample(sched, lambda x, t: x, 3, 2),
                             r"^n, dim: 3 x 2 samples \(n \* dim\) would need 192 bytes")
 
 

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import refused_one_byte_below
 from scipy.special import logsumexp
 
 from dgmbook.rbm import (
@@ -607,39 +608,27 @@ def test_energy_limits_at_their_thresholds():
         free_energy(RBM([[1e300]], [1e300], [0.0]), [[0.0]])
 
 
-def _refused_one_byte_below(monkeypatch, nbytes, call, message):
-    """``call`` needs exactly ``nbytes`` by its own estimate: it runs under that memory limit and is
-    refused, before allocating, one byte below it, with ``message``."""
-    from dgmbook import validation
-
-    monkeypatch.setattr(validation, "_memory_limit", lambda: nbytes)
-    call()
-    monkeypatch.setattr(validation, "_memory_limit", lambda: nbytes - 1)
-    with pytest.raises(ValueError, match=message):
-        call()
-
-
 def test_memory_estimates_at_the_limit(monkeypatch):
     rbm = random_rbm(3, 2)
     data = all_binary(3)[:4]
-    _refused_one_byte_below(monkeypatch, 8 * 3 * 2, lambda: init_rbm(3, 2),
+    refused_one_byte_below(monkeypatch, 8 * 3 * 2, lambda: init_rbm(3, 2),
                             r"^n_visible \* n_hidden: 3 x 2 weights would need 48 bytes")
     # log_partition enumerates the 2^2 hidden configurations: rows = 4 of 2 * 3 + 2 + 2 floats.
-    _refused_one_byte_below(monkeypatch, 8 * 4 * (2 * 3 + 2 + 2), lambda: log_partition(rbm),
+    refused_one_byte_below(monkeypatch, 8 * 4 * (2 * 3 + 2 + 2), lambda: log_partition(rbm),
                             r"^chunk_size: chunks of 4 configurations would need 320 bytes")
-    _refused_one_byte_below(monkeypatch, 8 * 4 * (4 * 3 + 3 * 2 + 2),
+    refused_one_byte_below(monkeypatch, 8 * 4 * (4 * 3 + 3 * 2 + 2),
                             lambda: ais_log_partition(rbm, n_chains=4, n_betas=2, random_state=0),
                             r"^n_chains: 4 chains would need 640 bytes")
-    _refused_one_byte_below(monkeypatch, 8 * 100,
+    refused_one_byte_below(monkeypatch, 8 * 100,
                             lambda: ais_log_partition(rbm, n_chains=4, n_betas=100, random_state=0),
                             r"^n_betas: 100 temperatures would need 800 bytes")
     # CD: one chain per data row of the batch (C = B = 2), named by batch_size.
-    _refused_one_byte_below(monkeypatch, 8 * ((2 + 2) * (3 + 2) + 2 * (3 * 2 + 3) + 3 * 2),
+    refused_one_byte_below(monkeypatch, 8 * ((2 + 2) * (3 + 2) + 2 * (3 * 2 + 3) + 3 * 2),
                             lambda: train_cd(data, rbm=rbm, batch_size=2, epochs=0),
                             r"^batch_size: 2 chains and batches of 2 rows of 3 \+ 2 units "
                             r"would need 352 bytes")
     # PCD with more chains than rows in a batch: named by n_chains.
-    _refused_one_byte_below(monkeypatch, 8 * ((3 + 2) * (3 + 2) + 3 * (3 * 2 + 3) + 3 * 2),
+    refused_one_byte_below(monkeypatch, 8 * ((3 + 2) * (3 + 2) + 3 * (3 * 2 + 3) + 3 * 2),
                             lambda: train_cd(data, rbm=rbm, batch_size=2, persistent=True, n_chains=3,
                                              epochs=0),
                             r"^n_chains: 3 chains and batches of 2 rows of 3 \+ 2 units "
