@@ -190,7 +190,7 @@ _FIT = """() => {
     for (const item of items) {
         const el = item.typesetRoot;
         const tex = item.math.startsWith('{') && item.math.endsWith('}') ? item.math.slice(1, -1) : item.math;
-        if (item.display || !el || !main.contains(el) || tex.length > 60) continue;
+        if (item.display || !el || !main.contains(el) || tex.length > 60 || el.closest('table')) continue;
         const tops = new Set([...el.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
         if (tops.size > 1) out.shortFormulaBroken.push(`${where(el)}: ${item.math.slice(0, 40)}`);
     }

@@ -196,6 +196,14 @@ class GluePunctuationToMath(SphinxTransform):
                 parent.remove(following)
 
 
+def _in_table(node: nodes.Node) -> bool:
+    while node is not None:
+        if isinstance(node, nodes.table):
+            return True
+        node = node.parent
+    return False
+
+
 class KeepShortFormulasWhole(SphinxTransform):
     """Put each short in-line formula in a TeX group, which MathJax 4 does not break.
 
@@ -204,13 +212,16 @@ class KeepShortFormulasWhole(SphinxTransform):
     the next. Inside a group (``{...}``) no break is allowed: a formula of at most
     SHORT_FORMULA characters of TeX moves to the next line whole (measured at 390 px, 60 keeps
     every such formula narrower than its column, and halves the formulas broken: 374 to 101 of
-    2,633); a longer one may still break, so that no formula is wider than a phone's column.
+    2,633); a longer one may still break, so that no formula is wider than a phone's column. In a
+    table every formula may break: a phone's table cells are narrower than 60 characters of TeX.
     """
 
     default_priority = 420   # after PlainTextTitleMath: titles' formulas are plain text there
 
     def apply(self, **kwargs) -> None:
         for math in list(self.document.findall(nodes.math)):
+            if _in_table(math):   # a table's narrow cells need their formulas to break
+                continue
             if isinstance(math, title_math):   # drawn from its "tex"; its text is plain Unicode
                 if len(math["tex"]) <= SHORT_FORMULA:
                     math["tex"] = "{" + math["tex"] + "}"
